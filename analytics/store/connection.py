@@ -25,8 +25,18 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 60.0
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
-    text = str(error)
-    return "lock" in text.lower() and ("conflicting" in text.lower() or "could not set" in text.lower())
+    """Tell whether opening failed only because the file is in use with another mode.
+
+    Another process holding the file gives an IOException about its lock; this process
+    holding it in the other mode (read-only versus read-write) gives a ConnectionException
+    about a different configuration. Both clear when the other connection closes.
+    """
+    text = str(error).lower()
+    if isinstance(error, duckdb.IOException):
+        return "lock" in text and ("conflicting" in text or "could not set" in text)
+    if isinstance(error, duckdb.ConnectionException):
+        return "different configuration" in text
+    return False
 
 
 @contextmanager
@@ -83,7 +93,7 @@ def _open_with_retry(
         attempt += 1
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as error:
+        except (duckdb.IOException, duckdb.ConnectionException) as error:
             if not _is_lock_conflict(error):
                 raise GrowthLensError(f"Cannot open database '{path}': {error}") from error
             if time.monotonic() >= deadline:
@@ -91,7 +101,9 @@ def _open_with_retry(
                     f"Database '{path}' is busy: another process has held it for more than "
                     f"{lock_timeout:.0f} s. Try again when that import or report has finished."
                 ) from error
-            message = f"Database '{path}' is in use by another process; waiting (attempt {attempt})."
+            message = (
+                f"Database '{path}' is in use by another process; waiting (attempt {attempt})."
+            )
             logger.info(message)
             if on_wait is not None:
                 on_wait(message)

@@ -83,7 +83,9 @@ def applied_migrations(connection: duckdb.DuckDBPyConnection) -> list[tuple[int,
     ).fetchone()[0]
     if not exists:
         return []
-    return connection.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    return connection.execute(
+        "SELECT version, name FROM schema_migrations ORDER BY version"
+    ).fetchall()
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> list[str]:

@@ -8,10 +8,10 @@ settings changes nothing on disk; only :func:`save_settings` writes.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 import os
 from dataclasses import dataclass, field
-import importlib.util
 from pathlib import Path
 
 from analytics.errors import InvalidInputError

@@ -1,0 +1,50 @@
+"""``growthlens narrate``: the narrative about the latest complete period."""
+
+from __future__ import annotations
+
+import click
+
+from analytics.cli.common import CommandContext, common_options, echo_diagnostic, emit_json
+from analytics.cli.metrics_command import metric_options
+from analytics.errors import InvalidInputError
+from analytics.metrics import MetricOptions, compute_metrics
+from analytics.narrative import MODEL, Narrative, write_narrative
+from analytics.store import connect
+
+
+@click.command("narrate")
+@metric_options
+@common_options
+def narrate_command(options: MetricOptions, context: CommandContext) -> None:
+    """Write a short narrative of the latest complete period, checked against the metrics."""
+    settings = context.settings
+    path = settings.database_path
+    if not path.is_file():
+        raise InvalidInputError(
+            f"No database at '{path}'. Load data first with 'growthlens ingest FILE' or "
+            "'growthlens demo', or pass --db PATH."
+        )
+    with connect(
+        path,
+        read_only=True,
+        lock_timeout=settings.limits.lock_timeout_seconds,
+        on_wait=echo_diagnostic,
+    ) as connection:
+        metrics = compute_metrics(connection, options)
+    narrative = write_narrative(metrics, settings)
+    if context.output_format == "json":
+        emit_json(narrative.to_dict())
+        return
+    click.echo(narrative.text)
+    echo_diagnostic(describe_origin(narrative))
+    for note in narrative.notes:
+        echo_diagnostic(f"note: {note}")
+
+
+def describe_origin(narrative: Narrative) -> str:
+    """Return one line saying who wrote the narrative."""
+    if narrative.source == MODEL:
+        return f"Written by the model {narrative.model} and checked against the computed facts."
+    if narrative.model:
+        return f"Template narrative: the text of the model {narrative.model} was not used."
+    return "Template narrative: no model was used."

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_paths import CASES_DIR, CDNOW_DIR, REPOSITORY_ROOT, SHARED_ROOT
 
 from analytics.config import Settings, load_settings
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-SHARED_ROOT = REPOSITORY_ROOT.parent / "shared"
-CASES_DIR = SHARED_ROOT / "cases"
-CDNOW_DIR = SHARED_ROOT / "data" / "cdnow"
+__all__ = ["CASES_DIR", "CDNOW_DIR", "REPOSITORY_ROOT", "SHARED_ROOT"]
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CASES_DIR
+from shared_paths import CASES_DIR
 
 from analytics.cli import main
 from analytics.config import load_settings

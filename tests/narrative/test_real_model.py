@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CDNOW_DIR
+from shared_paths import CDNOW_DIR
 
 from analytics.config import Settings, bundled_model_path, load_settings
 from analytics.demo.load import load_demo

@@ -1,0 +1,147 @@
+"""Retention per period: S, E, N (new first-time and returning), retained, churned, CRR.
+
+For period P, with "active" as defined by the activity model (:mod:`activity`):
+
+- S = customers active for P - 1 (at the start of P); the first period's S is 0
+- E = customers active for P (at the end of P)
+- N = customers in E that are not in S: ``new_first_time`` when P is their first active
+  period (their cohort), ``returning`` when they were active before and lapsed
+- retained = customers in both S and E, so E - N = retained
+- churned = S - retained
+- CRR = (E - N) / S x 100 and churn rate = churned / S x 100 = 100 - CRR, both
+  undefined (None) when S = 0
+- joined_and_churned (subscription model) = customers who started a subscription in P
+  and are in neither S nor E
+
+:class:`ActivityTally` counts these from batches of per-customer activity bits, together
+with the cohort triangle (:mod:`analytics.metrics.cohorts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import polars as pl
+
+from analytics.errors import InvalidInputError
+from analytics.metrics.activity import ActivityBatch
+
+RETENTION_COUNTS = ("S", "E", "N", "new_first_time", "returning", "retained", "churned")
+
+# Cohort counts are kept for every (segment, cohort, period). More than this many counters
+# would take hundreds of megabytes, and the triangle printed would be unreadable.
+MAX_COHORT_COUNTERS = 50_000_000
+
+
+def customer_retention_rate(start: int, end: int, new: int) -> float | None:
+    """CRR in percent: (E - N) / S x 100; None when S = 0 (no customers at the start)."""
+    if start <= 0:
+        return None
+    return (end - new) / start * 100
+
+
+def churn_rate(churned: int, start: int) -> float | None:
+    """Churn rate in percent: churned / S x 100; None when S = 0."""
+    if start <= 0:
+        return None
+    return churned / start * 100
+
+
+class ActivityTally:
+    """Counts per segment and period, accumulated over batches of customers.
+
+    Periods are numbered from 0 (the first event's period). ``cohort_active[g, c, j]``
+    counts the customers of segment g whose first active period is c and who are active
+    for period j.
+    """
+
+    def __init__(self, segment_count: int, period_count: int, grain: str) -> None:
+        counters = segment_count * period_count * period_count
+        if counters > MAX_COHORT_COUNTERS:
+            raise InvalidInputError(
+                f"{period_count:,} {grain} periods split into {segment_count:,} segment "
+                f"values need {counters:,} cohort counters, more than "
+                f"{MAX_COHORT_COUNTERS:,}. Choose a coarser --grain or fewer segment values."
+            )
+        shape = (segment_count, period_count)
+        self.active = np.zeros(shape, dtype=np.int64)
+        self.retained = np.zeros(shape, dtype=np.int64)
+        self.first_active = np.zeros(shape, dtype=np.int64)
+        self.joined_and_churned = np.zeros(shape, dtype=np.int64)
+        self.cohort_active = np.zeros((segment_count, period_count, period_count), dtype=np.int64)
+
+    @property
+    def period_count(self) -> int:
+        return self.active.shape[1]
+
+    def add(self, batch: ActivityBatch) -> None:
+        """Count one batch of customers."""
+        active = batch.active
+        period_count = self.period_count
+        has_activity = active.any(axis=1)
+        # A customer never active gets the cohort number period_count, which stands for none.
+        cohort = np.where(has_activity, active.argmax(axis=1), period_count)
+        key = batch.segment_codes * (period_count + 1) + cohort
+
+        # Sort customers by (segment, cohort) so that each group is one block of rows.
+        order = np.argsort(key, kind="stable")
+        sorted_keys = key[order]
+        block_starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        segments, cohorts = np.divmod(sorted_keys[block_starts], period_count + 1)
+        sizes = np.diff(np.r_[block_starts, len(sorted_keys)])
+        sorted_active = active[order]
+
+        block_active = np.add.reduceat(sorted_active, block_starts, axis=0, dtype=np.int64)
+        np.add.at(self.active, segments, block_active)
+        if period_count > 1:
+            both = sorted_active[:, 1:] & sorted_active[:, :-1]
+            block_retained = np.add.reduceat(both, block_starts, axis=0, dtype=np.int64)
+            np.add.at(self.retained[:, 1:], segments, block_retained)
+
+        in_cohort = cohorts < period_count
+        np.add.at(self.first_active, (segments[in_cohort], cohorts[in_cohort]), sizes[in_cohort])
+        np.add.at(
+            self.cohort_active,
+            (segments[in_cohort], cohorts[in_cohort]),
+            block_active[in_cohort],
+        )
+
+        if batch.started is not None:
+            joined = batch.started & ~active
+            joined[:, 1:] &= ~active[:, :-1]
+            rows, columns = joined.nonzero()
+            np.add.at(self.joined_and_churned, (batch.segment_codes[rows], columns), 1)
+
+    def add_all(self, batches: Iterable[ActivityBatch]) -> ActivityTally:
+        for batch in batches:
+            self.add(batch)
+        return self
+
+
+def retention_frame(tally: ActivityTally, first_index: int) -> pl.DataFrame:
+    """Return S, E, N, new_first_time, returning, retained, churned and
+    joined_and_churned per segment_code and period_index."""
+    segment_count, period_count = tally.active.shape
+    end = tally.active
+    start = np.zeros_like(end)
+    start[:, 1:] = end[:, :-1]
+    retained = tally.retained
+    new = end - retained
+    returning = new - tally.first_active
+    return pl.DataFrame(
+        {
+            "segment_code": np.repeat(np.arange(segment_count, dtype=np.int32), period_count),
+            "period_index": np.tile(
+                np.arange(first_index, first_index + period_count, dtype=np.int32), segment_count
+            ),
+            "S": start.ravel(),
+            "E": end.ravel(),
+            "N": new.ravel(),
+            "new_first_time": tally.first_active.ravel(),
+            "returning": returning.ravel(),
+            "retained": retained.ravel(),
+            "churned": (start - retained).ravel(),
+            "joined_and_churned": tally.joined_and_churned.ravel(),
+        }
+    )

@@ -35,7 +35,10 @@ $(VENV)/.setup-done: requirements.txt requirements-dev.txt pyproject.toml Makefi
 demo: setup
 	$(BIN)/growthlens demo --if-empty
 
+# The warm-up runs the Overview once as soon as the server answers, so the first visitor
+# does not wait for imports and the first metrics computation.
 run: demo
+	$(BIN)/python -m dashboard.warmup "http://$(HOST):$(PORT)" & \
 	$(BIN)/streamlit run dashboard/app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

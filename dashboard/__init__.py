@@ -1,0 +1,1 @@
+"""The GrowthLens Streamlit app: pages and components over :mod:`analytics`."""

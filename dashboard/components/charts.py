@@ -1,0 +1,220 @@
+"""Plotly figures built from the metrics result; they draw values, they compute none.
+
+An incomplete period is drawn with a hollow marker or a hatched bar and named in the
+hover text, so a partial figure is never mistaken for a complete one.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.components import format as show
+
+RETENTION_COLOR = "#2a9d8f"
+CHURN_COLOR = "#e76f51"
+NEW_COLOR = "#264653"
+RETURNING_COLOR = "#8ab17d"
+REVENUE_COLOR = "#457b9d"
+INCOMPLETE_NOTE = " (incomplete)"
+MAX_HEATMAP_COHORTS = 60  # cohorts (rows) and offsets (columns) drawn at most
+
+
+def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
+    figure.update_layout(
+        title=title,
+        yaxis_title=y_title,
+        xaxis_title=None,
+        xaxis_type="category",
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 50, "b": 40, "l": 10, "r": 10},
+        height=360,
+    )
+    return figure
+
+
+def _labels(periods: list[dict]) -> list[str]:
+    return [str(period["period"]) for period in periods]
+
+
+def _marker_symbols(periods: list[dict]) -> list[str]:
+    return ["circle" if period.get("complete") else "circle-open" for period in periods]
+
+
+def _completeness(periods: list[dict]) -> list[str]:
+    return ["" if period.get("complete") else INCOMPLETE_NOTE for period in periods]
+
+
+def retention_figure(periods: list[dict]) -> go.Figure:
+    """CRR and churn rate per period; periods with S = 0 leave a gap."""
+    labels = _labels(periods)
+    notes = _completeness(periods)
+    figure = go.Figure()
+    for key, name, color in (("crr", "CRR", RETENTION_COLOR), ("churn_rate", "Churn", CHURN_COLOR)):
+        figure.add_trace(
+            go.Scatter(
+                x=labels,
+                y=[period.get(key) for period in periods],
+                name=name,
+                mode="lines+markers",
+                line={"color": color},
+                marker={"symbol": _marker_symbols(periods), "size": 8},
+                customdata=notes,
+                hovertemplate=f"{name} %{{y:.2f}}%%{{customdata}}<extra></extra>",
+                connectgaps=False,
+            )
+        )
+    figure.update_yaxes(range=[0, 100], ticksuffix="%")
+    return _layout(figure, "Retention and churn", "Percent of customers at start (S)")
+
+
+def breakdown_figure(periods: list[dict]) -> go.Figure:
+    """Customers active at the end of each period (E), split into retained, new and
+    returning, with the churned shown below zero."""
+    labels = _labels(periods)
+    notes = _completeness(periods)
+    patterns = ["" if period.get("complete") else "/" for period in periods]
+    figure = go.Figure()
+    series = (
+        ("retained", "Retained (in S and E)", RETENTION_COLOR, 1),
+        ("new_first_time", "New, first time", NEW_COLOR, 1),
+        ("returning", "Returning", RETURNING_COLOR, 1),
+        ("churned", "Churned (in S, not E)", CHURN_COLOR, -1),
+    )
+    for key, name, color, sign in series:
+        values = [period.get(key) for period in periods]
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=[None if value is None else sign * value for value in values],
+                name=name,
+                marker={"color": color, "pattern": {"shape": patterns}},
+                customdata=[
+                    [show.count(value), note] for value, note in zip(values, notes, strict=True)
+                ],
+                hovertemplate=f"{name}: %{{customdata[0]}}%{{customdata[1]}}<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=labels,
+            y=[period.get("S") for period in periods],
+            name="Customers at start (S)",
+            mode="markers",
+            marker={"symbol": "line-ew", "size": 24, "line": {"width": 3, "color": "#333333"}},
+            hovertemplate="S: %{y:,}<extra></extra>",
+        )
+    )
+    figure.update_layout(barmode="relative")
+    return _layout(figure, "Where active customers come from", "Customers")
+
+
+def revenue_figure(periods: list[dict], currency: str | None) -> go.Figure:
+    """Net revenue per period; an incomplete period's bar is hatched."""
+    labels = _labels(periods)
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=[period.get("revenue") for period in periods],
+            name="Revenue",
+            marker={
+                "color": REVENUE_COLOR,
+                "pattern": {"shape": ["" if p.get("complete") else "/" for p in periods]},
+            },
+            customdata=[
+                [show.money(period.get("revenue"), currency), note]
+                for period, note in zip(periods, _completeness(periods), strict=True)
+            ],
+            hovertemplate="Revenue %{customdata[0]}%{customdata[1]}<extra></extra>",
+        )
+    )
+    return _layout(figure, "Net revenue", "Revenue")
+
+
+def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) -> go.Figure:
+    """Share of each cohort active k periods after its first; hover shows the counts.
+
+    Cells not yet observable stay empty; cells in an incomplete period carry a mark.
+    Only the latest ``max_cohorts`` cohorts and their first ``max_cohorts`` offsets are
+    drawn, so a daily grain stays readable and light.
+    """
+    cohorts = cohorts[-max_cohorts:]
+    offsets = sorted(
+        {
+            cell["offset"]
+            for cohort in cohorts
+            for cell in cohort.get("cells", [])
+            if cell["offset"] < max_cohorts
+        }
+    )
+    rows, texts, hovers = [], [], []
+    for cohort in cohorts:
+        cells = {cell["offset"]: cell for cell in cohort.get("cells", [])}
+        row, text, hover = [], [], []
+        for offset in offsets:
+            cell = cells.get(offset)
+            if cell is None:
+                row.append(None)
+                text.append("")
+                hover.append("not yet observable")
+                continue
+            mark = "" if cell.get("complete", True) else "*"
+            row.append(cell.get("rate"))
+            text.append(
+                f"{show.rate(cell.get('rate'))}{mark}" if cell.get("rate") is not None else ""
+            )
+            hover.append(
+                f"{show.count(cell.get('active'))} of {show.count(cohort.get('size'))} customers"
+                f" ({show.rate(cell.get('rate'))})"
+                f"{INCOMPLETE_NOTE if mark else ''}"
+            )
+        rows.append(row)
+        texts.append(text)
+        hovers.append(hover)
+    figure = go.Figure(
+        go.Heatmap(
+            z=rows,
+            x=[f"+{offset}" for offset in offsets],
+            y=[str(cohort["cohort"]) for cohort in cohorts],
+            text=texts,
+            texttemplate="%{text}" if len(offsets) <= 24 else None,
+            customdata=hovers,
+            hovertemplate="Cohort %{y}, %{x}: %{customdata}<extra></extra>",
+            colorscale="Teal",
+            zmin=0,
+            zmax=100,
+            colorbar={"title": "Active %"},
+            hoverongaps=False,
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category", title="Cohort")
+    figure.update_xaxes(type="category", title="Periods since the cohort's first")
+    figure.update_layout(
+        title="Cohort retention (* = incomplete period)",
+        height=max(320, 28 * len(cohorts) + 140),
+        margin={"t": 50, "b": 40, "l": 10, "r": 10},
+    )
+    return figure
+
+
+def clv_by_segment_figure(rows: list[dict], attribute: str, currency: str | None) -> go.Figure:
+    """CLV per segment value; a value whose CLV is not estimable has no bar."""
+    figure = go.Figure(
+        go.Bar(
+            x=[row["value"] for row in rows],
+            y=[row.get("clv") for row in rows],
+            marker={"color": REVENUE_COLOR},
+            customdata=[
+                [show.money(row.get("clv"), currency), row.get("reason") or ""] for row in rows
+            ],
+            hovertemplate="%{x}: CLV %{customdata[0]} %{customdata[1]}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(type="category", title=attribute)
+    figure.update_layout(
+        title=f"CLV by {attribute}",
+        yaxis_title="CLV",
+        height=360,
+        margin={"t": 50, "b": 40, "l": 10, "r": 10},
+    )
+    return figure

@@ -1,0 +1,1 @@
+"""Speed and memory of GrowthLens against pandas, lifetimes and bare DuckDB: see README.md."""

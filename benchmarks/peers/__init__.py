@@ -1,0 +1,1 @@
+"""What a growth team would write instead of GrowthLens: pandas, lifetimes and plain SQL."""

@@ -12,6 +12,8 @@ from analytics.narrative.model_file import usable_threads
 
 
 def test_header_check_is_cached_under_growth_home(growth_home, monkeypatch):
+    # Another test in this process may have checked the header already.
+    monkeypatch.setattr(llama, "_inspected", {})
     llama.LlamaEngine(ModelSettings())
     cache_file = growth_home.joinpath(*llama.HEADER_CACHE)
     assert cache_file.is_file()

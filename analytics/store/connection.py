@@ -1,4 +1,5 @@
-"""Short-lived DuckDB connections with a bounded wait for another process's lock.
+"""Short-lived DuckDB connections with a bounded wait for another process's lock, and the
+memory, thread and spill settings that every DuckDB instance of GrowthLens runs with.
 
 DuckDB lets one process write a database file, or several processes read it, but not
 both at once. Every caller therefore opens a connection for one unit of work and
@@ -8,34 +9,48 @@ closes it, and an open that meets a lock is retried until the timeout.
 from __future__ import annotations
 
 import logging
+import os
 import random
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
-from analytics.errors import DatabaseBusyError, GrowthLensError
+from analytics.config import LimitSettings, Settings, load_settings
+from analytics.errors import DatabaseBusyError, GrowthLensError, InvalidInputError
 from analytics.store.migrations import migrate
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 60.0
+# Folders under the work folder that belong to one process: DuckDB's spill files of that
+# process's connections (duckdb-PID) and import work folders (ingest-PID-TOKEN).
+SPILL_FOLDER_PREFIX = "duckdb-"
+PROCESS_FOLDER_PATTERNS = ("duckdb-*", "ingest-*-*")
+
+Opened = TypeVar("Opened")
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
     """Tell whether opening failed only because the file is in use with another mode.
 
-    Another process holding the file gives an IOException about its lock; this process
+    Another process holding the file gives an IOException about its lock. This process
     holding it in the other mode (read-only versus read-write) gives a ConnectionException
-    about a different configuration. Both clear when the other connection closes.
+    about a different configuration, and holding it in another DuckDB instance (an import
+    that has attached it) gives a ResourceInUseException about a unique file handle. All
+    clear when the other connection closes.
     """
     text = str(error).lower()
     if isinstance(error, duckdb.IOException):
         return "lock" in text and ("conflicting" in text or "could not set" in text)
     if isinstance(error, duckdb.ConnectionException):
         return "different configuration" in text
+    if isinstance(error, duckdb.ResourceInUseException):
+        return "unique file handle conflict" in text
     return False
 
 
@@ -46,18 +61,23 @@ def connect(
     read_only: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     on_wait: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database at ``path`` for one unit of work, waiting while another process
-    holds a conflicting lock; ``on_wait`` receives a message each time the open is retried.
+    holds a conflicting lock. ``on_wait`` receives a message each time the open is retried.
 
-    The session time zone is pinned to UTC so that no result depends on the machine.
+    The session time zone is pinned to UTC so that no result depends on the machine. The
+    memory limit, threads and spill folder come from ``settings`` (default: the settings
+    of GROWTH_HOME).
     """
     path = Path(path)
+    settings = settings or load_settings()
     if read_only and not path.exists():
-        ensure_database(path, lock_timeout=lock_timeout, on_wait=on_wait)
+        ensure_database(path, lock_timeout=lock_timeout, on_wait=on_wait, settings=settings)
     connection = _open_with_retry(path, read_only, lock_timeout, on_wait)
     try:
         connection.execute("SET TimeZone = 'UTC'")
+        configure_connection(connection, settings.limits, spill_folder(settings))
         yield connection
     finally:
         connection.close()
@@ -68,16 +88,109 @@ def ensure_database(
     *,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
     on_wait: Callable[[str], None] | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Create the database file if needed and apply pending migrations."""
     path = Path(path)
+    settings = settings or load_settings()
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = _open_with_retry(path, False, lock_timeout, on_wait)
     try:
         connection.execute("SET TimeZone = 'UTC'")
+        configure_connection(connection, settings.limits, spill_folder(settings))
         migrate(connection)
     finally:
         connection.close()
+
+
+def attach_database(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    alias: str,
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
+    on_wait: Callable[[str], None] | None = None,
+) -> None:
+    """Attach the database file at ``path`` read-write to ``connection`` as ``alias``,
+    waiting like :func:`connect` while another connection has it open."""
+
+    def attach() -> None:
+        connection.execute(f"ATTACH ? AS {alias}", [str(path)])
+
+    _retry_while_locked(attach, Path(path), lock_timeout, on_wait)
+
+
+def configure_connection(
+    connection: duckdb.DuckDBPyConnection, limits: LimitSettings, spill_to: Path
+) -> None:
+    """Set the memory limit and threads of the connection's DuckDB instance and the folder
+    it spills to, and keep DuckDB's progress bar quiet. Raise InvalidInputError for a
+    setting that DuckDB rejects."""
+    # DuckDB prints a progress bar to standard output during queries longer than two
+    # seconds, which would mix with the command line's JSON output.
+    connection.execute("SET enable_progress_bar_print = false")
+
+    try:
+        connection.execute("SET memory_limit = ?", [limits.duckdb_memory_limit])
+    except duckdb.Error as error:
+        raise InvalidInputError(
+            f"Setting limits.duckdb_memory_limit '{limits.duckdb_memory_limit}' is invalid "
+            f"({error}). Give a size such as 1GB or 512MB."
+        ) from error
+    if limits.duckdb_threads is not None:
+        try:
+            connection.execute("SET threads = ?", [limits.duckdb_threads])
+        except duckdb.Error as error:
+            raise InvalidInputError(
+                f"Setting limits.duckdb_threads {limits.duckdb_threads!r} is invalid ({error}). "
+                "Give a whole number of at least 1, or leave it unset."
+            ) from error
+
+    # DuckDB creates the spill folder when it first spills, but not the folders above it.
+    try:
+        spill_to.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        logger.warning(
+            "DuckDB spills to its default folder: cannot create %s (%s)", spill_to, error
+        )
+        return
+    # A connection to a database that another connection of this process has open shares
+    # its instance, whose spill folder cannot change once it contains spilled data.
+    current = connection.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    if current != str(spill_to):
+        try:
+            connection.execute("SET temp_directory = ?", [str(spill_to)])
+        except duckdb.NotImplementedException:
+            logger.info("DuckDB keeps spilling to %s, which is in use", current)
+
+
+def spill_folder(settings: Settings) -> Path:
+    """Return the folder this process's database connections spill to. DuckDB creates it
+    when it first spills and removes it when the instance closes."""
+    return settings.work_folder / f"{SPILL_FOLDER_PREFIX}{os.getpid()}"
+
+
+def remove_abandoned_folders(parent: Path) -> None:
+    """Remove the process folders under ``parent`` whose process no longer runs."""
+    for pattern in PROCESS_FOLDER_PATTERNS:
+        for folder in parent.glob(pattern):
+            try:
+                pid = int(folder.name.split("-")[1])
+            except (IndexError, ValueError):
+                continue
+            if pid != os.getpid() and not _process_exists(pid):
+                logger.info("removing the folder of stopped process %s: %s", pid, folder)
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _open_with_retry(
@@ -86,14 +199,29 @@ def _open_with_retry(
     lock_timeout: float,
     on_wait: Callable[[str], None] | None,
 ) -> duckdb.DuckDBPyConnection:
+    return _retry_while_locked(
+        lambda: duckdb.connect(str(path), read_only=read_only), path, lock_timeout, on_wait
+    )
+
+
+def _retry_while_locked(
+    open_database: Callable[[], Opened],
+    path: Path,
+    lock_timeout: float,
+    on_wait: Callable[[str], None] | None,
+) -> Opened:
     deadline = time.monotonic() + lock_timeout
     delay = 0.05
     attempt = 0
     while True:
         attempt += 1
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except (duckdb.IOException, duckdb.ConnectionException) as error:
+            return open_database()
+        except (
+            duckdb.IOException,
+            duckdb.ConnectionException,
+            duckdb.ResourceInUseException,
+        ) as error:
             if not _is_lock_conflict(error):
                 raise GrowthLensError(f"Cannot open database '{path}': {error}") from error
             if time.monotonic() >= deadline:

@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from analytics.config import Settings, load_settings
-from analytics.errors import AmbiguousDateOrderError
-from analytics.store.ingest import decisions
-from analytics.store.ingest.mapping import ColumnMapping
 from analytics.store.ingest.options import IngestOptions
 from analytics.store.ingest.progress import ProgressTracker, SqlRunner
+from analytics.store.ingest.reading import RecordSource
 from analytics.store.ingest.results import FilePreview
 from analytics.store.ingest.sources import Source, open_source
 from analytics.store.ingest.staging import (
     check_options,
-    decide_columns,
     inspect_file,
     staging_connection,
     work_directory,
@@ -34,18 +31,19 @@ def preview_file(
     check_options(options)
     with work_directory(settings) as work_dir:
         source = open_source(Path(path), options.encoding, settings.limits, work_dir)
-        with staging_connection(work_dir, options.timezone) as connection:
+        with staging_connection(work_dir, options.timezone, settings) as connection:
             runner = SqlRunner(connection, ProgressTracker(None))
-            table, mapping = inspect_file(runner, source, options, settings)
-            names = ", ".join(f"c{position}" for position in range(len(table.columns)))
-            sample = connection.execute(
-                f"SELECT {names} FROM raw ORDER BY line LIMIT {PREVIEW_ROWS}"
-            ).fetchall()
-            date_order, ambiguous, examples, warnings = _preview_decisions(
-                runner, source, mapping, options
-            )
+            inspected = inspect_file(runner, source, options, settings, allow_ambiguous=True)
+            sample = _sample_rows(runner, inspected.records)
+    mapping, table, decided = inspected.mapping, inspected.table, inspected.decided
     described = mapping.describe()
     layout = source.layout
+    ambiguous = bool(inspected.ambiguous_dates)
+    if decided is not None:
+        date_order, decision_warnings = decided.date_order, decided.warnings
+    else:
+        date_order = None if ambiguous else options.date_order
+        decision_warnings = []
     return FilePreview(
         file_name=source.file_name,
         source_format=source.format,
@@ -63,26 +61,24 @@ def preview_file(
         rows=table.rows_read,
         date_order=date_order,
         date_order_ambiguous=ambiguous,
-        ambiguous_date_examples=[{"line": line, "value": value} for line, value in examples],
+        ambiguous_date_examples=[
+            {"line": line, "value": value} for line, value in inspected.ambiguous_dates
+        ],
         # The encoding warning has its own field, so it is not repeated here.
         warnings=[w for w in source.warnings if w != source.encoding_warning]
         + table.warnings
-        + warnings,
+        + decision_warnings,
     )
+
+
+def _sample_rows(runner: SqlRunner, records: RecordSource) -> list[tuple]:
+    """Return the first records as text, in file order."""
+    names = ", ".join(f"CAST(c{position} AS VARCHAR)" for position in range(len(records.columns)))
+    order = " ORDER BY line" if records.has_line else ""
+    return runner.connection.execute(
+        f"SELECT {names} FROM {records.relation}{order} LIMIT {PREVIEW_ROWS}"
+    ).fetchall()
 
 
 def _binary_layout(source: Source) -> str:
     return "spreadsheet" if source.format == "xlsx" else source.format
-
-
-def _preview_decisions(runner: SqlRunner, source: Source, mapping: ColumnMapping, options):
-    """Return (date order, ambiguous, examples, warnings) without raising for ambiguity."""
-    if mapping.missing_required():
-        return options.date_order, False, [], []
-    try:
-        decided = decide_columns(runner, source, mapping, options)
-    except AmbiguousDateOrderError:
-        column = f"c{mapping.fields['event_time']}"
-        examples = decisions.ambiguous_date_examples(runner, column)
-        return None, True, examples, []
-    return decided.date_order, False, [], decided.warnings

@@ -1,12 +1,15 @@
-"""Read a checked source into the staging database as text, one row per record.
+"""The records of a checked source as a SQL relation with columns c0, c1, ... in file order.
 
-The result is the relation ``raw(line, c0, c1, ...)``, every value VARCHAR exactly as in
-the file (carriage returns removed), and the table ``read_rejects(line, column_name,
-reason, raw_text)`` of records that could not be split into fields.
+Text formats give every value as VARCHAR exactly as in the file (carriage returns removed).
+Parquet columns keep their own types, so that timestamps and numbers are not turned into
+text and parsed back.
 
-Line numbers count the header as line 1 and give the physical line where a record starts,
-so a record after a quoted line break gets the number an editor shows. For spreadsheets
-and Parquet files the line is the row number, the header row being 1.
+Delimited text is not copied: its relation reads the file with DuckDB's CSV reader each
+time it is scanned, and line numbers are worked out from record order (see :mod:`lines`).
+Whitespace-aligned text and spreadsheets are read into the temporary table ``raw``, and
+Parquet files are read through the view ``raw``; these have a ``line`` column. Line
+numbers count the header as line 1; for spreadsheets and Parquet files the line is the
+row number, the header row being 1.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from analytics.config import LimitSettings
 from analytics.errors import InvalidInputError
 from analytics.store.ingest.progress import SqlRunner
 from analytics.store.ingest.sources import Source, clean_header
+from analytics.store.ingest.values import sql_string
 
 logger = logging.getLogger(__name__)
 
 MAX_RAW_TEXT_CHARS = 10_000  # a rejected record's text is cut to this length
+TEXT_TYPE = "VARCHAR"
 _READ_REJECT_REASONS = {
     "UNQUOTED VALUE": "a quoted value is not closed, or a quote stands inside an unquoted value",
     "INVALID ENCODING": "invalid UTF-8",
@@ -32,11 +37,25 @@ _READ_REJECT_REASONS = {
 
 
 @dataclass(frozen=True)
+class RecordSource:
+    """Relation of one file's records, with what is known about them before a scan."""
+
+    columns: tuple[str, ...]  # header names
+    types: tuple[str, ...]  # DuckDB type of each column c0, c1, ...
+    relation: str  # SQL after FROM giving c0, c1, ... (and ``line`` when has_line)
+    has_line: bool  # False for delimited text, whose line numbers follow from record order
+    line_is_position: bool  # True when record k (0-based, in file order) is on line k + 2
+    records: int | None  # None until a delimited file has been scanned
+    malformed: int = 0  # records that could not be split into fields (rows of read_rejects)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class ReadTable:
-    """Outcome of reading a file: its header and the number of records in each table."""
+    """Outcome of reading a file: its header and the number of records of each kind."""
 
     columns: tuple[str, ...]
-    records: int  # rows in raw
+    records: int  # records split into fields
     malformed: int  # rows in read_rejects
     warnings: list[str] = field(default_factory=list)
 
@@ -46,7 +65,7 @@ class ReadTable:
 
 
 def column_names(count: int) -> list[str]:
-    """Names of the text columns in ``raw``: c0, c1, ..."""
+    """Names of the record columns: c0, c1, ..."""
     return [f"c{position}" for position in range(count)]
 
 
@@ -54,23 +73,37 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_source(runner: SqlRunner, source: Source, limits: LimitSettings) -> ReadTable:
-    """Create ``raw`` and ``read_rejects`` from ``source``; raise InvalidInputError when a limit
-    is exceeded or the file cannot be read at all."""
+def open_records(runner: SqlRunner, source: Source, limits: LimitSettings) -> RecordSource:
+    """Prepare the relation of ``source``'s records. Spreadsheets and whitespace-aligned text
+    are read here; delimited text is only described. Raises InvalidInputError for a file
+    that cannot be read at all or that has more columns than the limit."""
     if source.format == "parquet":
-        table = _read_parquet(runner, source)
+        records = _open_parquet(runner, source)
     elif source.format == "xlsx":
-        table = _read_spreadsheet(runner, source)
+        records = _read_spreadsheet(runner, source)
     elif source.format == "text":
-        table = _read_whitespace(runner, source, limits)
+        records = _read_whitespace(runner, source, limits)
     else:
-        table = _read_delimited(runner, source, limits)
-    if len(table.columns) > limits.max_columns:
+        header = source.layout.header
+        records = RecordSource(
+            columns=tuple(header),
+            types=(TEXT_TYPE,) * len(header),
+            relation=delimited_relation(source, limits),
+            has_line=False,
+            line_is_position=False,
+            records=None,
+        )
+    if len(records.columns) > limits.max_columns:
         raise InvalidInputError(
-            f"{source.file_name}: {len(table.columns):,} columns, more than the limit of "
+            f"{source.file_name}: {len(records.columns):,} columns, more than the limit of "
             f"{limits.max_columns:,} (setting limits.max_columns).",
             file=source.file_name,
         )
+    return records
+
+
+def check_row_count(table: ReadTable, source: Source, limits: LimitSettings) -> None:
+    """Raise InvalidInputError when the file has no data rows or more than the limit."""
     if table.rows_read > limits.max_rows_per_import:
         raise InvalidInputError(
             f"{source.file_name}: {table.rows_read:,} rows, more than the limit of "
@@ -81,42 +114,42 @@ def read_source(runner: SqlRunner, source: Source, limits: LimitSettings) -> Rea
         raise InvalidInputError(
             f"{source.file_name}: the file has a header but no data rows.", file=source.file_name
         )
-    return table
 
 
-def _text_expression(column: str, strip_carriage_returns: bool) -> str:
-    if strip_carriage_returns:
-        return f"replace({column}, chr(13), '') AS {column}"
-    return column
+def delimited_relation(
+    source: Source, limits: LimitSettings, *, store_rejects: bool = False
+) -> str:
+    """SQL reading a delimited file. Malformed records are skipped; with ``store_rejects``
+    DuckDB lists them in the temporary table ``csv_reject_errors``.
 
-
-def _read_delimited(runner: SqlRunner, source: Source, limits: LimitSettings) -> ReadTable:
-    header = source.layout.header
-    names = column_names(len(header))
-    types = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
-    select = ", ".join(_text_expression(name, source.has_carriage_return) for name in names)
-    runner.run(
-        f"""
-        CREATE TEMP TABLE raw_records AS
-        SELECT {select}
-        FROM read_csv(?, header = true, auto_detect = false, columns = {types}, delim = ?,
-                      quote = '"', escape = '"', strict_mode = true, max_line_size = ?,
-                      ignore_errors = true, store_rejects = true,
-                      rejects_table = 'csv_reject_errors', rejects_scan = 'csv_reject_scans')
-        """,
-        [str(source.read_path), source.layout.delimiter, limits.max_line_bytes],
-        stage="reading",
+    Every scan of the relation skips the same records, so the rejects of one scan with
+    ``store_rejects`` are the records that every later scan skips.
+    """
+    names = column_names(len(source.layout.header))
+    types = "{" + ", ".join(f"'{name}': '{TEXT_TYPE}'" for name in names) + "}"
+    options = (
+        f"header = true, auto_detect = false, columns = {types}, "
+        f"delim = {sql_string(source.layout.delimiter)}, quote = '\"', escape = '\"', "
+        f"strict_mode = true, max_line_size = {limits.max_line_bytes}, ignore_errors = true"
     )
-    _collect_csv_rejects(runner, source, len(header), limits)
-    records = runner.scalar("SELECT count(*) FROM raw_records")
-    malformed = runner.scalar("SELECT count(*) FROM read_rejects")
-    warnings = _number_csv_lines(runner, source, limits, records, malformed, names)
-    return ReadTable(tuple(header), records, malformed, warnings)
+    if store_rejects:
+        options += (
+            ", store_rejects = true, rejects_table = 'csv_reject_errors', "
+            "rejects_scan = 'csv_reject_scans'"
+        )
+    reader = f"read_csv({sql_string(str(source.read_path))}, {options})"
+    if not source.has_carriage_return:
+        return reader
+    # DuckDB reads CRLF line ends itself; carriage returns inside quoted values remain.
+    select = ", ".join(f"replace({name}, chr(13), '') AS {name}" for name in names)
+    return f"(SELECT {select} FROM {reader})"
 
 
-def _collect_csv_rejects(
+def collect_csv_rejects(
     runner: SqlRunner, source: Source, width: int, limits: LimitSettings
-) -> None:
+) -> int:
+    """Create ``read_rejects`` from DuckDB's CSV rejects and return its row count; raise
+    InvalidInputError for a line longer than the limit."""
     too_long = runner.connection.execute(
         "SELECT min(line) FROM csv_reject_errors WHERE error_type = 'LINE SIZE OVER MAXIMUM'"
     ).fetchone()[0]
@@ -151,115 +184,10 @@ def _collect_csv_rejects(
         )
         """
     )
+    return runner.scalar("SELECT count(*) FROM read_rejects")
 
 
-def _number_csv_lines(
-    runner: SqlRunner,
-    source: Source,
-    limits: LimitSettings,
-    records: int,
-    malformed: int,
-    names: list[str],
-) -> list[str]:
-    """Create ``raw`` from ``raw_records`` with the physical line where each record starts.
-
-    Record k (0-based, in file order, which DuckDB keeps as the table's rowid) starts on line
-    k + 2 unless earlier lines were taken by malformed records, blank lines or line breaks
-    inside quoted values. DuckDB reports a malformed record by its line counted without
-    quoted line breaks. Blank and malformed lines are gaps in that count, and the line
-    breaks inside earlier records' values are added on top.
-    """
-    if source.line_count == 1 + records + malformed:
-        if malformed == 0:
-            runner.run("CREATE TEMP VIEW raw AS SELECT rowid + 2 AS line, * FROM raw_records")
-            return []
-        _number_with_gaps(runner, "SELECT line FROM read_rejects", embedded=False)
-        return []
-
-    breaks = " + ".join(
-        f"coalesce(length({name}) - length(replace({name}, chr(10), '')), 0)" for name in names
-    )
-    runner.run(
-        f"CREATE TEMP TABLE record_breaks AS SELECT rowid AS record, {breaks} AS breaks "
-        "FROM raw_records"
-    )
-    embedded = runner.scalar("SELECT coalesce(sum(breaks), 0) FROM record_breaks")
-    reject_breaks = runner.scalar(
-        "SELECT coalesce(sum(length(raw_text) - length(replace(raw_text, chr(10), ''))), 0) "
-        "FROM read_rejects"
-    )
-    gap_lines = "SELECT line FROM read_rejects"
-    warnings: list[str] = []
-    if source.line_count != 1 + records + malformed + embedded + reject_breaks:
-        _read_physical_lines(runner, source, limits)
-        gap_lines += (
-            " UNION ALL SELECT line FROM physical_lines "
-            "WHERE line > 1 AND coalesce(replace(text, chr(13), ''), '') = ''"
-        )
-        if embedded:
-            # NOTE: blank lines are found by their physical number, which exceeds DuckDB's
-            # count by the quoted line breaks before them. Lines after such a mix may be
-            # off by those breaks.
-            warnings.append(
-                "Line numbers after blank lines may be off by the line breaks inside quoted "
-                "values before them."
-            )
-    _number_with_gaps(runner, gap_lines, embedded=embedded > 0)
-    return warnings
-
-
-def _number_with_gaps(runner: SqlRunner, gap_lines_sql: str, *, embedded: bool) -> None:
-    # A gap at counted line g, with j gaps before it, sits where record g - j - 2 would have
-    # started had no gap existed. Every record from that position on moves down by j + 1.
-    runner.run(
-        f"""
-        CREATE TEMP TABLE line_gaps AS
-        SELECT position, max(gaps_so_far) AS gaps_so_far
-        FROM (
-            SELECT line - row_number() OVER (ORDER BY line) + 1 AS position,
-                   row_number() OVER (ORDER BY line) AS gaps_so_far
-            FROM ({gap_lines_sql})
-        )
-        GROUP BY position
-        """
-    )
-    logical_line = "r.record + 2 + coalesce(g.gaps_so_far, 0)"
-    if not embedded:
-        runner.run(
-            f"""
-            CREATE TEMP TABLE raw AS
-            SELECT {logical_line} AS line, r.* EXCLUDE (record)
-            FROM (SELECT rowid AS record, * FROM raw_records) r
-            ASOF LEFT JOIN line_gaps g ON r.record + 2 >= g.position
-            """,
-            stage="reading",
-        )
-        return
-    runner.run(
-        f"""
-        CREATE TEMP TABLE raw AS
-        SELECT {logical_line} + coalesce(sum(b.breaks) OVER (
-                   ORDER BY r.record ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                   AS line,
-               {logical_line} AS logical_line,
-               b.breaks AS breaks,
-               r.* EXCLUDE (record)
-        FROM (SELECT rowid AS record, * FROM raw_records) r
-        JOIN record_breaks b ON b.record = r.record
-        ASOF LEFT JOIN line_gaps g ON r.record + 2 >= g.position
-        """,
-        stage="reading",
-    )
-    # A malformed record's line from DuckDB leaves out the quoted line breaks before it.
-    runner.run(
-        """
-        UPDATE read_rejects SET line = line + coalesce(
-            (SELECT sum(breaks) FROM raw WHERE raw.logical_line < read_rejects.line), 0)
-        """
-    )
-
-
-def _read_physical_lines(runner: SqlRunner, source: Source, limits: LimitSettings) -> None:
+def read_physical_lines(runner: SqlRunner, source: Source, limits: LimitSettings) -> None:
     """Create ``physical_lines(line, text)``: every line of the file, blank ones included.
 
     Each line is read as one value: the delimiter is NUL, which a text file never contains
@@ -268,7 +196,7 @@ def _read_physical_lines(runner: SqlRunner, source: Source, limits: LimitSetting
     try:
         runner.run(
             """
-            CREATE TEMP TABLE physical_line_text AS
+            CREATE OR REPLACE TEMP TABLE physical_line_text AS
             SELECT * FROM read_csv(?, header = false, auto_detect = false,
                                    columns = {'text': 'VARCHAR'}, delim = ?, quote = '',
                                    escape = '', max_line_size = ?, strict_mode = false)
@@ -285,14 +213,15 @@ def _read_physical_lines(runner: SqlRunner, source: Source, limits: LimitSetting
             file=source.file_name,
         ) from error
     runner.run(
-        "CREATE TEMP TABLE physical_lines AS SELECT rowid + 1 AS line, text FROM physical_line_text"
+        "CREATE OR REPLACE TEMP TABLE physical_lines AS "
+        "SELECT rowid + 1 AS line, text FROM physical_line_text"
     )
 
 
-def _read_whitespace(runner: SqlRunner, source: Source, limits: LimitSettings) -> ReadTable:
+def _read_whitespace(runner: SqlRunner, source: Source, limits: LimitSettings) -> RecordSource:
     header = source.layout.header
     names = column_names(len(header))
-    _read_physical_lines(runner, source, limits)
+    read_physical_lines(runner, source, limits)
     runner.run(
         """
         CREATE TEMP TABLE split_lines AS
@@ -327,9 +256,15 @@ def _read_whitespace(runner: SqlRunner, source: Source, limits: LimitSettings) -
         FROM split_lines WHERE len(fields) <> {width}
         """
     )
-    records = runner.scalar("SELECT count(*) FROM raw")
-    malformed = runner.scalar("SELECT count(*) FROM read_rejects")
-    return ReadTable(tuple(header), records, malformed)
+    return RecordSource(
+        columns=tuple(header),
+        types=(TEXT_TYPE,) * width,
+        relation="raw",
+        has_line=True,
+        line_is_position=False,
+        records=runner.scalar("SELECT count(*) FROM raw"),
+        malformed=runner.scalar("SELECT count(*) FROM read_rejects"),
+    )
 
 
 def _create_empty_rejects(runner: SqlRunner) -> None:
@@ -339,7 +274,7 @@ def _create_empty_rejects(runner: SqlRunner) -> None:
     )
 
 
-def _read_parquet(runner: SqlRunner, source: Source) -> ReadTable:
+def _open_parquet(runner: SqlRunner, source: Source) -> RecordSource:
     path = str(source.read_path)
     try:
         described = runner.connection.execute(
@@ -350,16 +285,14 @@ def _read_parquet(runner: SqlRunner, source: Source) -> ReadTable:
             f"{source.file_name}: not a readable Parquet file ({error}).", file=source.file_name
         ) from error
     header = clean_header([row[0] for row in described])
-    casts = ", ".join(
-        f"CAST({quote_identifier(row[0])} AS VARCHAR) AS c{position}"
-        for position, row in enumerate(described)
+    columns = ", ".join(
+        f"{quote_identifier(row[0])} AS c{position}" for position, row in enumerate(described)
     )
     # A view, not a table: Parquet is columnar and keeps its row order, so each later query
     # reads only the columns it needs, and a file larger than memory is never copied whole.
-    literal_path = "'" + path.replace("'", "''") + "'"
     runner.run(
-        f"CREATE TEMP VIEW raw AS SELECT file_row_number + 2 AS line, {casts} "
-        f"FROM read_parquet({literal_path}, file_row_number = true)"
+        f"CREATE TEMP VIEW raw AS SELECT file_row_number + 2 AS line, {columns} "
+        f"FROM read_parquet({sql_string(path)}, file_row_number = true)"
     )
     _create_empty_rejects(runner)
     try:
@@ -369,10 +302,17 @@ def _read_parquet(runner: SqlRunner, source: Source) -> ReadTable:
             f"{source.file_name}: the Parquet file could not be read ({error}).",
             file=source.file_name,
         ) from error
-    return ReadTable(tuple(header), records, 0)
+    return RecordSource(
+        columns=tuple(header),
+        types=tuple(row[1] for row in described),
+        relation="raw",
+        has_line=True,
+        line_is_position=True,
+        records=records,
+    )
 
 
-def _read_spreadsheet(runner: SqlRunner, source: Source) -> ReadTable:
+def _read_spreadsheet(runner: SqlRunner, source: Source) -> RecordSource:
     import fastexcel
     import pyarrow as pa
 
@@ -401,11 +341,18 @@ def _read_spreadsheet(runner: SqlRunner, source: Source) -> ReadTable:
     finally:
         runner.connection.unregister("spreadsheet_rows")
     _create_empty_rejects(runner)
-    records = runner.scalar("SELECT count(*) FROM raw")
     warnings = []
     if len(sheet_names) > 1:
         warnings.append(
             f"Read the first sheet, '{sheet_names[0]}'; the other {len(sheet_names) - 1} "
             "sheet(s) were not loaded."
         )
-    return ReadTable(tuple(header), records, 0, warnings)
+    return RecordSource(
+        columns=tuple(header),
+        types=(TEXT_TYPE,) * len(header),
+        relation="raw",
+        has_line=True,
+        line_is_position=False,
+        records=runner.scalar("SELECT count(*) FROM raw"),
+        warnings=warnings,
+    )

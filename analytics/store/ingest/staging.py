@@ -1,8 +1,14 @@
-"""The staging database: a DuckDB file of its own in a work folder under GROWTH_HOME, where
-a file is read, checked and converted without holding the main database's lock.
+"""Staging: a file is read, checked and converted in an in-memory DuckDB database of its
+own, without holding the main database's lock. Its temporary tables spill to the import's
+work folder under GROWTH_HOME/tmp when they outgrow the memory limit.
 
-Staging leaves three tables for the final transaction: ``staged_rows`` (every record read,
-converted, with a rejection reason where it failed), ``staged_rejections`` and
+One statement converts and checks every record into ``staged_records``. Before it, one
+aggregate scan counts the records and makes the per-column decisions. A delimited file
+whose first records need no decision skips that scan: it is converted with provisional
+decisions, which the converted rows then confirm or correct (see :mod:`sample`).
+
+Staging leaves, for the final transaction, ``staged_rows`` (every record read, converted,
+with its line and a rejection reason where it failed), ``staged_rejections`` and
 ``staged_duplicates`` (rows whose event_id appeared earlier in the same file).
 """
 
@@ -14,40 +20,63 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from analytics.config import Settings
-from analytics.errors import InvalidInputError
-from analytics.store.ingest import decisions, values
+from analytics.config import WORK_FOLDER_NAME, Settings
+from analytics.errors import AmbiguousDateOrderError, GrowthLensError, InvalidInputError
+from analytics.store.connection import configure_connection, remove_abandoned_folders
+from analytics.store.ingest import decisions, lines
+from analytics.store.ingest.conversion import ConversionInput, conversion_sql
 from analytics.store.ingest.mapping import ColumnMapping, build_mapping, require_complete
 from analytics.store.ingest.options import IngestOptions
 from analytics.store.ingest.progress import ProgressTracker, SqlRunner
-from analytics.store.ingest.reading import ReadTable, column_names, read_source
+from analytics.store.ingest.reading import (
+    ReadTable,
+    RecordSource,
+    check_row_count,
+    collect_csv_rejects,
+    column_names,
+    delimited_relation,
+    open_records,
+)
+from analytics.store.ingest.sample import plain_sample
 from analytics.store.ingest.sources import Source
 
 logger = logging.getLogger(__name__)
 
-WORK_FOLDER = "tmp"
-STAGING_FILE = "staging.duckdb"
-_NON_MONETARY = ("signup", "subscription_start", "subscription_cancel")
+WORK_FOLDER = WORK_FOLDER_NAME
+SPILL_FOLDER = "spill"
 
 
 @dataclass
 class StagedFile:
-    """A file read into the staging database, with what was decided about it."""
+    """A file read into the staging connection, with what was decided about it."""
 
     source: Source
     table: ReadTable
     mapping: ColumnMapping
     decisions: decisions.ColumnDecisions
-    staging_file: Path
+    connection: duckdb.DuckDBPyConnection
+    column_types: tuple[str, ...]  # DuckDB type of each file column
+    has_event_ids: bool
     rows_valid: int = 0
     rows_rejected: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InspectedFile:
+    """A file's records, mapping and decisions, before any row is converted."""
+
+    records: RecordSource
+    table: ReadTable
+    mapping: ColumnMapping
+    decided: decisions.ColumnDecisions | None  # None while a required field is unmapped
+    ambiguous_dates: list[tuple[int, str]]  # (line, value) when the date order is undecided
 
 
 @contextmanager
@@ -56,36 +85,15 @@ def work_directory(settings: Settings) -> Iterator[Path]:
 
     Folders left by a process that was killed are removed the next time one is created.
     """
-    parent = settings.home / WORK_FOLDER
+    parent = settings.work_folder
     parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(parent)
+    remove_abandoned_folders(parent)
     folder = parent / f"ingest-{os.getpid()}-{secrets.token_hex(4)}"
     folder.mkdir()
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _remove_abandoned(parent: Path) -> None:
-    for folder in parent.glob("ingest-*-*"):
-        try:
-            pid = int(folder.name.split("-")[1])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and not _process_exists(pid):
-            logger.info("removing the work folder of stopped process %s: %s", pid, folder)
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def check_options(options: IngestOptions) -> None:
@@ -101,13 +109,15 @@ def check_options(options: IngestOptions) -> None:
 
 
 @contextmanager
-def staging_connection(work_dir: Path, timezone: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the staging database; naive timestamps are read in ``timezone``."""
-    connection = duckdb.connect(str(work_dir / STAGING_FILE))
+def staging_connection(
+    work_dir: Path, timezone: str, settings: Settings
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open an in-memory staging database; naive timestamps are read in ``timezone``."""
+    connection = duckdb.connect(":memory:")
     try:
+        configure_connection(connection, settings.limits, work_dir / SPILL_FOLDER)
         connection.execute("SET TimeZone = ?", [timezone])
-        connection.execute("SET temp_directory = ?", [str(work_dir / "spill")])
-        # Record order in the file is the rowid order of the tables read from it.
+        # Record order in the file is the rowid order of the tables filled from it.
         connection.execute("SET preserve_insertion_order = true")
         yield connection
     finally:
@@ -115,310 +125,331 @@ def staging_connection(work_dir: Path, timezone: str) -> Iterator[duckdb.DuckDBP
 
 
 def inspect_file(
-    runner: SqlRunner, source: Source, options: IngestOptions, settings: Settings
-) -> tuple[ReadTable, ColumnMapping]:
-    """Read the file into ``raw`` and work out its mapping."""
-    table = read_source(runner, source, settings.limits)
-    mapping = build_mapping(table.columns, options.mapping, source.file_name)
-    return table, mapping
-
-
-def decide_columns(
-    runner: SqlRunner, source: Source, mapping: ColumnMapping, options: IngestOptions
-) -> decisions.ColumnDecisions:
-    """Decide date order, decimal marks and event type spellings from the whole file."""
-    decided = decisions.ColumnDecisions()
-    time_position = mapping.fields["event_time"]
-    time_column = f"c{time_position}"
-    profile = decisions.profile_date_order(runner, time_column)
-    examples = (
-        decisions.ambiguous_date_examples(runner, time_column) if profile.is_ambiguous else []
-    )
-    decided.date_order, warnings = decisions.decide_date_order(
-        profile, options.date_order, mapping.columns[time_position], source.file_name, examples
-    )
-    decided.warnings.extend(warnings)
-    for position in _amount_positions(mapping):
-        mark, warnings = decisions.decide_decimal_mark(
-            runner, f"c{position}", mapping.columns[position]
-        )
-        decided.decimal_marks[position] = mark
-        decided.warnings.extend(warnings)
-    if "event_type" in mapping.fields:
-        position = mapping.fields["event_type"]
-        decided.event_type_spellings = decisions.event_type_spellings(
-            runner, f"c{position}", mapping.columns[position], source.file_name
-        )
-    return decided
-
-
-def stage_file(
+    runner: SqlRunner,
     source: Source,
     options: IngestOptions,
     settings: Settings,
-    work_dir: Path,
+    *,
+    allow_ambiguous: bool = False,
+) -> InspectedFile:
+    """Scan the file once: count its records, work out its mapping and make the decisions.
+
+    With an unmapped required field nothing is decided. A date order that the data does not
+    decide raises AmbiguousDateOrderError, or with ``allow_ambiguous`` is returned as
+    examples instead.
+    """
+    records = open_records(runner, source, settings.limits)
+    mapping = build_mapping(records.columns, options.mapping, source.file_name)
+    return _profile_and_decide(
+        runner, source, records, mapping, options, settings, allow_ambiguous=allow_ambiguous
+    )
+
+
+def stage_file(
+    connection: duckdb.DuckDBPyConnection,
+    source: Source,
+    options: IngestOptions,
+    settings: Settings,
     tracker: ProgressTracker,
 ) -> StagedFile:
-    """Read, check and convert the file into the staging database and close it."""
-    with staging_connection(work_dir, options.timezone) as connection:
-        runner = SqlRunner(connection, tracker)
-        table, mapping = inspect_file(runner, source, options, settings)
+    """Read, check and convert the file into the staging connection's temporary tables."""
+    runner = SqlRunner(connection, tracker)
+    records = open_records(runner, source, settings.limits)
+    mapping = build_mapping(records.columns, options.mapping, source.file_name)
+
+    embedded_breaks = None
+    if plain_sample(source, records, mapping, options):
+        table, decided, embedded_breaks = _convert_then_decide(
+            runner, source, records, mapping, options, settings
+        )
+    else:
+        inspected = _profile_and_decide(runner, source, records, mapping, options, settings)
         require_complete(mapping, source.file_name)
-        decided = decide_columns(runner, source, mapping, options)
-        _prefer_write_speed(connection)
-        runner.run(
-            f"CREATE TABLE staged_rows AS {_conversion_sql(mapping, decided, options.timezone)}",
-            stage="validating",
+        table, decided = inspected.table, inspected.decided
+        count_breaks = not records.has_line and lines.needs_line_breaks(
+            source, table.records, table.malformed
         )
-        runner.run(
-            f"""
-            CREATE TABLE staged_rejections AS
-            SELECT s.line, s.reject_column AS column_name, s.reject_reason AS reason,
-                   {_raw_text_sql(source, len(mapping.columns))} AS raw_text
-            FROM staged_rows s JOIN raw r ON r.line = s.line
-            WHERE s.reject_check IS NOT NULL
-            UNION ALL
-            SELECT line, column_name, reason, raw_text FROM read_rejects
-            """
-        )
-        runner.run(
-            """
-            CREATE TABLE staged_duplicates AS
-            WITH repeated AS (
-                SELECT event_id, min(line) AS first_line
-                FROM staged_rows
-                WHERE reject_check IS NULL AND event_id IS NOT NULL
-                GROUP BY event_id
-                HAVING count(*) > 1
-            )
-            SELECT s.line, s.event_id
-            FROM staged_rows s JOIN repeated r ON s.event_id = r.event_id
-            WHERE s.reject_check IS NULL AND s.line <> r.first_line
-            """,
-            stage="validating",
-        )
-        rows_valid = runner.scalar("SELECT count(*) FROM staged_rows WHERE reject_check IS NULL")
-        rows_rejected = runner.scalar("SELECT count(*) FROM staged_rejections")
-        connection.execute("CHECKPOINT")
+        conversion = _conversion_input(source, records, mapping, decided, options, count_breaks)
+        _convert(runner, conversion, source, table.records)
+
     warnings = list(source.warnings) + table.warnings + decided.warnings
+    warnings += _number_staged_rows(runner, source, settings, records, table, embedded_breaks)
+    runner.run(
+        """
+        CREATE TEMP TABLE staged_rejections AS
+        SELECT line, reject_column AS column_name, reject_reason AS reason, raw_text
+        FROM staged_rows
+        WHERE reject_check IS NOT NULL
+        UNION ALL
+        SELECT line, column_name, reason, raw_text FROM read_rejects
+        """
+    )
+    has_event_ids = "event_id" in mapping.fields
+    _find_repeated_event_ids(runner, has_event_ids)
+
+    rows_valid, rows_rejected = connection.execute(
+        "SELECT count(*) FILTER (WHERE reject_check IS NULL), "
+        "count(*) FILTER (WHERE reject_check IS NOT NULL) FROM staged_records"
+    ).fetchone()
     return StagedFile(
         source=source,
         table=table,
         mapping=mapping,
         decisions=decided,
-        staging_file=work_dir / STAGING_FILE,
+        connection=connection,
+        column_types=records.types,
+        has_event_ids=has_event_ids,
         rows_valid=rows_valid,
-        rows_rejected=rows_rejected,
+        rows_rejected=rows_rejected + table.malformed,
         warnings=warnings,
     )
 
 
-def _prefer_write_speed(connection: duckdb.DuckDBPyConnection) -> None:
-    """Let DuckDB write the staging tables in parallel, in any order. Record order no longer
-    matters at this point, because every row carries its line number.
-
-    The tables stay compressed. Written uncompressed, the staging tables of a 10M-row CSV
-    (CDNOW-shaped, on a shared 2-core machine) took a tenth less CPU time but six times
-    the disk space and twice the memory.
-    """
-    connection.execute("SET preserve_insertion_order = false")
-
-
-def _amount_positions(mapping: ColumnMapping) -> list[int]:
-    if mapping.amount_product is not None:
-        return list(mapping.amount_product)
-    return [mapping.fields["amount"]]
-
-
-def _raw_text_sql(source: Source, width: int) -> str:
-    """SQL for a record's text as read, its values joined by the file's delimiter."""
-    delimiter = source.layout.delimiter if source.layout and source.layout.delimiter else ","
-    if source.format == "text":
-        delimiter = " "
-    values_sql = ", ".join(f"coalesce(r.{name}, '')" for name in column_names(width))
-    return f"concat_ws({values.sql_string(delimiter)}, {values_sql})"
-
-
-def _conversion_sql(
-    mapping: ColumnMapping, decided: decisions.ColumnDecisions, timezone: str
-) -> str:
-    """SQL that converts every row of ``raw`` and gives the first reason it is rejected."""
-    fields = mapping.fields
-    label = {
-        field: values.sql_string(mapping.columns[position]) for field, position in fields.items()
-    }
-
-    def column(field: str) -> str:
-        return f"c{fields[field]}"
-
-    amount_positions = _amount_positions(mapping)
-    amount_texts = ", ".join(
-        f"{values.text_sql(f'c{position}')} AS amount_text_{index}"
-        for index, position in enumerate(amount_positions)
-    )
-    amount_parts = ", ".join(
-        _amount_parts_column(index, decided.decimal_marks[position])
-        for index, position in enumerate(amount_positions)
-    )
-    amount_values = ", ".join(
-        values.amount_sql(
-            f"amount_text_{index}", f"amount_parts_{index}", decided.decimal_marks[position]
+def _number_staged_rows(
+    runner: SqlRunner,
+    source: Source,
+    settings: Settings,
+    records: RecordSource,
+    table: ReadTable,
+    embedded_breaks: int | None,
+) -> list[str]:
+    """Create ``staged_rows``: ``staged_records`` with each record's line. Return warnings."""
+    if records.has_line and not records.line_is_position:
+        runner.run("CREATE TEMP VIEW staged_rows AS SELECT * FROM staged_records")
+        return []
+    if records.line_is_position:
+        runner.run(
+            "CREATE TEMP VIEW staged_rows AS SELECT rowid + 2 AS line, * FROM staged_records"
         )
-        + f" AS amount_value_{index}"
-        for index, position in enumerate(amount_positions)
-    )
-    if len(amount_positions) > 1:
-        amount = "TRY_CAST(amount_value_0 * amount_value_1 AS DECIMAL(18, 4))"
-    else:
-        amount = "amount_value_0"
-
-    if "event_type" in fields:
-        type_text = values.text_sql(column("event_type"))
-        type_value = values.event_type_sql("type_text", decided.event_type_spellings)
-    else:
-        type_text, type_value = "'purchase'", "'purchase'"
-    if "currency" in fields:
-        currency_text = values.text_sql(column("currency"))
-        currency = "upper(currency_text)"
-    else:
-        currency_text = "NULL::VARCHAR"
-        currency = values.currency_from_amount_sql("amount_parts_0")
-    event_id = values.text_sql(column("event_id")) if "event_id" in fields else "NULL::VARCHAR"
-    attributes = _attributes_sql(mapping)
-    event_time = values.event_time_sql(
-        "time_text", "day_month", decided.date_order, naive_is_utc=timezone == "UTC"
-    )
-    time_label = values.DATE_ORDER_LABELS.get(decided.date_order or "dmy")
-    check, reject_column, reject_reason = _rejection_cases(
-        mapping, label, amount_positions, decided, time_label
+        return []
+    return lines.number_records(
+        runner,
+        source,
+        settings.limits,
+        "staged_records",
+        "staged_rows",
+        records=table.records,
+        malformed=table.malformed,
+        embedded_breaks=embedded_breaks,
     )
 
-    return f"""
-    WITH texts AS (
-        SELECT line,
-               {values.text_sql(column("customer_id"))} AS customer_id,
-               {values.text_sql(column("event_time"))} AS time_text,
-               {type_text} AS type_text,
-               {amount_texts},
-               {event_id} AS event_id,
-               {currency_text} AS currency_text,
-               {attributes} AS attributes
-        FROM raw
-    ),
-    parts AS (
-        SELECT *,
-               CASE WHEN time_text IS NOT NULL AND NOT {values.is_iso_like_sql("time_text")}
-                    THEN {values.day_month_parts_sql("time_text")} END AS day_month,
-               {amount_parts}
-        FROM texts
-    ),
-    converted AS (
-        SELECT *,
-               {event_time} AS event_time,
-               {type_value} AS type_value,
-               {amount_values},
-               {currency} AS currency
-        FROM parts
-    ),
-    checked AS (
-        SELECT *,
-               CASE WHEN amount_text_0 IS NULL AND type_value IN {_NON_MONETARY}
-                    THEN 0::DECIMAL(18, 4) ELSE {amount} END AS amount,
-               {check} AS reject_check
-        FROM converted
-    )
-    SELECT line, event_id, customer_id, event_time,
-           CASE WHEN type_value = 'purchase' AND amount < 0 THEN 'refund'
-                ELSE type_value END AS event_type,
-           amount, currency, attributes, reject_check,
-           CASE WHEN reject_check IS NOT NULL THEN {reject_column} END AS reject_column,
-           CASE WHEN reject_check IS NOT NULL THEN {reject_reason} END AS reject_reason
-    FROM checked
-    """
 
-
-def _amount_parts_column(index: int, mark: str) -> str:
-    text = f"amount_text_{index}"
-    parts = values.amount_parts_sql(text)
-    if mark == ".":
-        # Plain numbers are read by a cast; only other values need splitting.
-        return (
-            f"CASE WHEN TRY_CAST({text} AS DECIMAL(18, 4)) IS NULL THEN {parts} END "
-            f"AS amount_parts_{index}"
-        )
-    return f"{parts} AS amount_parts_{index}"
-
-
-def _attributes_sql(mapping: ColumnMapping) -> str:
-    if not mapping.attributes:
-        return "CAST(MAP {} AS MAP(VARCHAR, VARCHAR))"
-    # A struct cast to a MAP builds the same map several times faster than a MAP literal.
-    entries = ", ".join(
-        f"{values.sql_string(name)}: {values.text_sql(f'c{position}')}"
-        for position, name in mapping.attributes.items()
-    )
-    return f"CAST({{{entries}}} AS MAP(VARCHAR, VARCHAR))"
-
-
-def _rejection_cases(
+def _profile_and_decide(
+    runner: SqlRunner,
+    source: Source,
+    records: RecordSource,
     mapping: ColumnMapping,
-    label: dict[str, str],
-    amount_positions: list[int],
+    options: IngestOptions,
+    settings: Settings,
+    *,
+    allow_ambiguous: bool = False,
+) -> InspectedFile:
+    limits = settings.limits
+    if records.has_line:
+        profile_relation = records.relation
+    else:
+        profile_relation = delimited_relation(source, limits, store_rejects=True)
+    profile = decisions.profile_records(
+        runner, profile_relation, mapping, records.types, source.file_name
+    )
+    malformed = records.malformed
+    if not records.has_line:
+        malformed = collect_csv_rejects(runner, source, len(records.columns), limits)
+    table = ReadTable(records.columns, profile.records, malformed, list(records.warnings))
+    check_row_count(table, source, limits)
+    if mapping.missing_required():
+        return InspectedFile(records, table, mapping, None, [])
+    try:
+        decided = _decide_columns(runner, source, records, mapping, profile, options, [])
+    except AmbiguousDateOrderError:
+        examples = _ambiguous_examples(runner, source, settings, records, mapping, table)
+        if allow_ambiguous:
+            return InspectedFile(records, table, mapping, None, examples)
+        _decide_columns(runner, source, records, mapping, profile, options, examples)
+        raise
+    return InspectedFile(records, table, mapping, decided, [])
+
+
+def _convert_then_decide(
+    runner: SqlRunner,
+    source: Source,
+    records: RecordSource,
+    mapping: ColumnMapping,
+    options: IngestOptions,
+    settings: Settings,
+) -> tuple[ReadTable, decisions.ColumnDecisions, int]:
+    """Convert a delimited file with provisional decisions, then profile the converted rows
+    and convert again only when the profile decides otherwise. This saves the separate
+    profiling scan for files like their sample: ISO dates, decimal points and canonical
+    event types. Return the records' counts, the decisions and the number of line breaks
+    inside values.
+
+    NOTE: a file with line breaks inside quoted values is converted twice, because its
+    line numbers need each record's count of them, which the first conversion leaves out.
+    """
+    limits = settings.limits
+    provisional = decisions.ColumnDecisions.provisional(mapping, options.date_order)
+    conversion = _conversion_input(
+        source, records, mapping, provisional, options, count_breaks=False, profile_columns=True
+    )
+    counted = replace(conversion, relation=delimited_relation(source, limits, store_rejects=True))
+    converted = _convert(runner, counted, source, None)
+    malformed = collect_csv_rejects(runner, source, len(records.columns), limits)
+    table = ReadTable(records.columns, converted, malformed, list(records.warnings))
+    check_row_count(table, source, limits)
+
+    profile = decisions.profile_staged(
+        runner, "staged_records", mapping, records.types, source.file_name
+    )
+    try:
+        decided = _decide_columns(runner, source, records, mapping, profile, options, [])
+    except AmbiguousDateOrderError:
+        examples = _ambiguous_examples(runner, source, settings, records, mapping, table)
+        _decide_columns(runner, source, records, mapping, profile, options, examples)
+        raise
+
+    embedded = 0
+    if lines.needs_line_breaks(source, table.records, table.malformed):
+        breaks = lines.line_breaks_sql(column_names(len(records.columns)))
+        embedded = runner.scalar(f"SELECT coalesce(sum({breaks}), 0) FROM {records.relation}")
+    if embedded or not provisional.converts_like(decided):
+        logger.info("%s: converting again with the decisions its profile made", source.file_name)
+        runner.run("DROP TABLE staged_records")
+        again = _conversion_input(
+            source, records, mapping, decided, options, count_breaks=embedded > 0
+        )
+        _convert(runner, again, source, table.records)
+    return table, decided, embedded
+
+
+def _conversion_input(
+    source: Source,
+    records: RecordSource,
+    mapping: ColumnMapping,
     decided: decisions.ColumnDecisions,
-    time_label: str,
-) -> tuple[str, str, str]:
-    """Return SQL for the number of the first failing check (NULL when every check passes),
-    and for the column and the reason that this number stands for."""
-    checks = [
-        ("customer_id IS NULL", label["customer_id"], "'customer id is empty'"),
-        ("time_text IS NULL", label["event_time"], "'date is empty'"),
-        (
-            "event_time IS NULL",
-            label["event_time"],
-            f"""'date ' || {values.reason_value("time_text")} || CASE
-                WHEN day_month.year <> '' THEN ' is not a valid {time_label} date'
-                ELSE ' is not a recognised date or time' END""",
-        ),
-    ]
-    if "event_type" in mapping.fields:
-        allowed = "signup, purchase, refund, subscription_start, subscription_cancel (or cancel)"
-        checks += [
-            ("type_text IS NULL", label["event_type"], "'event type is empty'"),
-            (
-                "type_value IS NULL",
-                label["event_type"],
-                f"'event type ' || {values.reason_value('type_text')} || ' is not one of "
-                f"{allowed}'",
-            ),
-        ]
-    for index, position in enumerate(amount_positions):
-        name = values.sql_string(mapping.columns[position])
-        mark = "a decimal comma" if decided.decimal_marks[position] == "," else "a decimal point"
-        empty = f"amount_text_{index} IS NULL"
-        if index == 0 and len(amount_positions) == 1:
-            empty += f" AND type_value NOT IN {_NON_MONETARY}"
-        checks += [
-            (empty, name, "'amount is empty'"),
-            (
-                f"amount_text_{index} IS NOT NULL AND amount_value_{index} IS NULL",
-                name,
-                f"'amount ' || {values.reason_value(f'amount_text_{index}')} || "
-                f"' is not a number written with {mark}'",
-            ),
-        ]
-    first_amount = values.sql_string(mapping.columns[amount_positions[0]])
-    checks.append(("amount IS NULL", first_amount, "'amount is out of range'"))
-    check_case = " ".join(
-        f"WHEN {test} THEN {number}" for number, (test, _, _) in enumerate(checks, start=1)
+    options: IngestOptions,
+    count_breaks: bool,
+    profile_columns: bool = False,
+) -> ConversionInput:
+    return ConversionInput(
+        relation=records.relation,
+        types=records.types,
+        stage_line=records.has_line and not records.line_is_position,
+        mapping=mapping,
+        decided=decided,
+        timezone=options.timezone,
+        raw_delimiter=_raw_delimiter(source),
+        count_line_breaks=count_breaks,
+        profile_columns=profile_columns,
     )
-    column_case = " ".join(
-        f"WHEN {number} THEN {name}" for number, (_, name, _) in enumerate(checks, start=1)
+
+
+def _convert(
+    runner: SqlRunner, conversion: ConversionInput, source: Source, expected: int | None
+) -> int:
+    """Create ``staged_records`` and return its row count, which must be ``expected``."""
+    converted = runner.run(
+        f"CREATE TEMP TABLE staged_records AS {conversion_sql(conversion)}", stage="validating"
+    ).fetchone()[0]
+    if expected is not None and converted != expected:
+        raise GrowthLensError(
+            f"{source.file_name}: the file changed while it was read ({expected:,} "
+            f"records counted, then {converted:,} converted). Nothing was loaded."
+        )
+    return converted
+
+
+def _find_repeated_event_ids(runner: SqlRunner, has_event_ids: bool) -> None:
+    """Create ``staged_duplicates``: valid rows whose event_id an earlier valid row has."""
+    runner.run("CREATE TEMP TABLE staged_duplicates (line BIGINT, event_id VARCHAR)")
+    if not has_event_ids:
+        return
+    repeated = runner.run(
+        """
+        CREATE TEMP TABLE repeated_event_ids AS
+        SELECT event_id, min(line) AS first_line
+        FROM staged_rows
+        WHERE reject_check IS NULL AND event_id IS NOT NULL
+        GROUP BY event_id
+        HAVING count(*) > 1
+        """,
+        stage="validating",
+    ).fetchone()[0]
+    if repeated == 0:
+        return
+    runner.run(
+        """
+        INSERT INTO staged_duplicates
+        SELECT s.line, s.event_id
+        FROM staged_rows s JOIN repeated_event_ids r ON s.event_id = r.event_id
+        WHERE s.reject_check IS NULL AND s.line <> r.first_line
+        """
     )
-    reason_case = " ".join(
-        f"WHEN {number} THEN {reason}" for number, (_, _, reason) in enumerate(checks, start=1)
+
+
+def _decide_columns(
+    runner: SqlRunner,
+    source: Source,
+    records: RecordSource,
+    mapping: ColumnMapping,
+    profile: decisions.RecordProfile,
+    options: IngestOptions,
+    examples: list[tuple[int, str]],
+) -> decisions.ColumnDecisions:
+    """Decide date order, decimal marks and event type spellings from the profile."""
+    decided = decisions.ColumnDecisions()
+    time_position = mapping.fields["event_time"]
+    decided.date_order, warnings = decisions.decide_date_order(
+        profile.date_order,
+        options.date_order,
+        mapping.columns[time_position],
+        source.file_name,
+        examples,
     )
-    return (
-        f"CASE {check_case} END",
-        f"CASE reject_check {column_case} END",
-        f"CASE reject_check {reason_case} END",
+    decided.warnings.extend(warnings)
+    for position in decisions.amount_positions(mapping):
+        with_comma = profile.comma_amounts.get(position, 0)
+        mark, warnings = decisions.decide_decimal_mark(
+            runner, records.relation, f"c{position}", mapping.columns[position], with_comma
+        )
+        decided.decimal_marks[position] = mark
+        decided.warnings.extend(warnings)
+    if profile.event_types is not None:
+        decided.event_type_spellings = decisions.event_type_spellings(profile.event_types)
+    return decided
+
+
+def _ambiguous_examples(
+    runner: SqlRunner,
+    source: Source,
+    settings: Settings,
+    records: RecordSource,
+    mapping: ColumnMapping,
+    table: ReadTable,
+) -> list[tuple[int, str]]:
+    """Return (line, value) of the first dates that fit both orders."""
+    column = f"c{mapping.fields['event_time']}"
+    if records.has_line:
+        return decisions.ambiguous_date_examples(runner, records.relation, column)
+    select = column
+    if lines.needs_line_breaks(source, table.records, table.malformed):
+        select += f", {lines.line_breaks_sql(column_names(len(records.columns)))} AS breaks"
+    runner.run(f"CREATE TEMP TABLE date_records AS SELECT {select} FROM {records.relation}")
+    lines.number_records(
+        runner,
+        source,
+        settings.limits,
+        "date_records",
+        "date_rows",
+        records=table.records,
+        malformed=table.malformed,
     )
+    return decisions.ambiguous_date_examples(runner, "date_rows", column)
+
+
+def _raw_delimiter(source: Source) -> str:
+    if source.format == "text":
+        return " "
+    if source.layout is not None and source.layout.delimiter:
+        return source.layout.delimiter
+    return ","

@@ -200,9 +200,13 @@ def amount_parts_sql(column: str) -> str:
     return f"regexp_extract({column}, {sql_string(AMOUNT_PATTERN)}, {_AMOUNT_PARTS})"
 
 
-def amount_sql(column: str, parts: str, decimal_mark: str) -> str:
-    """Convert an amount to DECIMAL(18, 4) using the column's decimal mark; NULL when the
-    value is not a number written with that mark. ``parts`` is from :func:`amount_parts_sql`."""
+def amount_sql(parts: str, decimal_mark: str) -> str:
+    """Convert a split amount to DECIMAL(18, 4) using the column's decimal mark; NULL when the
+    value is not a number written with that mark. ``parts`` is from :func:`amount_parts_sql`.
+
+    With a decimal point, callers read plain numbers with a cast first and split only the
+    other values, because most amounts are plain numbers.
+    """
     digits = f"regexp_replace({parts}.number, '[\\s\\x{{00A0}}\\x{{202F}}''’]', '', 'g')"
     if decimal_mark == ",":
         plain = f"replace(replace({digits}, '.', ''), ',', '.')"
@@ -218,13 +222,9 @@ def amount_sql(column: str, parts: str, decimal_mark: str) -> str:
         f"AND NOT ({parts}.before <> '' AND {parts}.after <> '') "
         f"AND ({parts}.before || {parts}.after = '' OR {_currency_code_sql(parts)} IS NOT NULL)"
     )
-    slow = f"""CASE WHEN {well_formed} THEN
+    return f"""CASE WHEN {well_formed} THEN
             (CASE WHEN {negative} THEN -1 ELSE 1 END) * TRY_CAST({plain} AS DECIMAL(18, 4))
         END"""
-    if decimal_mark == ".":
-        # Most values are plain numbers that a cast reads directly; only the others are split.
-        return f"coalesce(TRY_CAST({column} AS DECIMAL(18, 4)), {slow})"
-    return slow
 
 
 def currency_from_amount_sql(parts: str) -> str:

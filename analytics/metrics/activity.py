@@ -38,7 +38,12 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from analytics.metrics.aggregate import EventScope, date_at_most_sql, local_date_sql
+from analytics.metrics.aggregate import (
+    EventScope,
+    date_at_most_sql,
+    date_between_sql,
+    local_date_sql,
+)
 from analytics.metrics.options import ActivityWindow
 from analytics.metrics.periods import period_index_sql
 from analytics.metrics.segments import segmented_source
@@ -61,6 +66,9 @@ class ActivityBatch:
     segment_codes: np.ndarray  # int64, one per customer
     active: np.ndarray  # bool, customers x periods
     started: np.ndarray | None
+    # Whether each customer made a paid purchase in the CLV window; only when the batch
+    # covers every customer with an event (see ``counts_customers``), else None.
+    paying: np.ndarray | None = None
 
 
 def word_count(period_count: int) -> int:
@@ -89,13 +97,29 @@ def _bit_sql(offset: str, clip: bool) -> str:
     return f"CASE WHEN {offset} BETWEEN 0 AND 63 THEN {bit} END" if clip else bit
 
 
+def counts_customers(window: ActivityWindow, segmented: bool) -> bool:
+    """Tell whether the activity query also yields every customer and its paying flag.
+
+    For transactional windows without a segment, grouping every event by customer gives
+    the activity bits, the customer count and the paying customers in one scan; the
+    subscription model and segments count customers elsewhere.
+    """
+    return window.model == "transactional" and not segmented
+
+
 def intervals_sql(
     connection: duckdb.DuckDBPyConnection,
     window: ActivityWindow,
     scope: EventScope,
     as_of_index: int,
+    every_event: bool = False,
 ) -> str:
-    """Return SQL selecting (customer_id, span_from, span_to) per event of the model."""
+    """Return SQL selecting (customer_id, span_from, span_to) per event of the model.
+
+    With ``every_event`` (transactional models only) every event up to the as-of date is
+    selected, with ``paid`` marking the paid purchases that carry activity and ``paying``
+    the paid purchases inside the CLV window.
+    """
     event_date = local_date_sql("event_time", scope.timezone)
     dated = f"""
         SELECT customer_id, event_time, event_type, {event_date} AS event_date
@@ -128,10 +152,22 @@ def intervals_sql(
             )
             WHERE event_type = 'subscription_start'
         """
-    paid_events = dated.format(condition="event_type = 'purchase' AND amount > 0")
+    paid = "event_type = 'purchase' AND amount > 0"
+    extra_columns = ""
+    if every_event:
+        in_window = date_between_sql(connection, scope.timezone, scope.window_from, scope.window_to)
+        dated = dated.replace(
+            "event_type, ",
+            f"event_type, ({paid}) AS paid, ({paid} AND {in_window}) AS paying, ",
+        )
+        paid_events = dated.format(condition="true")
+        extra_columns = ", paid, paying"
+    else:
+        paid_events = dated.format(condition=paid)
     if window.days is None:
         return f"""
             SELECT customer_id, {period_index} AS span_from, {period_index} AS span_to
+                {extra_columns}
             FROM ({paid_events})
         """
     horizon = f"(event_date + {int(window.days)})"
@@ -143,6 +179,7 @@ def intervals_sql(
                 WHEN {horizon} > DATE '{scope.as_of.isoformat()}' THEN {as_of_index}
                 ELSE {period_index_sql(horizon, scope.grain)} - 1
             END AS span_to
+            {extra_columns}
         FROM ({paid_events})
     """
 
@@ -158,7 +195,9 @@ def activity_masks_sql(
     """Return SQL with one row per customer: segment_code, active_0.. and, for the
     subscription model, started_0.. (UBIGINT words)."""
     words = word_count(as_of_index - first_index + 1)
-    intervals = intervals_sql(connection, window, scope, as_of_index)
+    every_event = counts_customers(window, segmented)
+    intervals = intervals_sql(connection, window, scope, as_of_index, every_event)
+    only_paid = " FILTER (WHERE paid)" if every_event else ""
     # Every span lies within the periods reported, so with a single word no bound needs
     # clipping; the period window's spans are single periods.
     clip = words > 1
@@ -170,9 +209,11 @@ def activity_masks_sql(
             mask = _bit_sql(low, clip)
         else:
             mask = _bit_range_sql(low, high, clip)
-        columns.append(f"coalesce(bit_or({mask}), 0) AS active_{word}")
+        columns.append(f"coalesce(bit_or({mask}){only_paid}, 0) AS active_{word}")
         if window.model == "subscription":
             columns.append(f"coalesce(bit_or({_bit_sql(low, clip)}), 0) AS started_{word}")
+    if every_event:
+        columns.append("bool_or(paying) AS paying")
     per_customer = f"""
         SELECT customer_id, {", ".join(columns)}
         FROM ({intervals})
@@ -183,6 +224,8 @@ def activity_masks_sql(
     words_selected = ", ".join(
         name for word in range(words) for name in _word_columns(window, word)
     )
+    if every_event:
+        words_selected += ", paying"
     return f"SELECT {segment_code} AS segment_code, {words_selected} FROM {source}"
 
 
@@ -215,6 +258,11 @@ def read_activity(
             started=(
                 _unpack(batch, "started", words, period_count)
                 if window.model == "subscription"
+                else None
+            ),
+            paying=(
+                batch.column("paying").to_numpy(zero_copy_only=False).astype(bool)
+                if counts_customers(window, segmented)
                 else None
             ),
         )

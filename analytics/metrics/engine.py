@@ -16,10 +16,11 @@ import time
 from datetime import date
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from analytics.errors import InvalidInputError
-from analytics.metrics.activity import read_activity
+from analytics.metrics.activity import counts_customers, read_activity
 from analytics.metrics.aggregate import (
     EventScope,
     canonical_timezone,
@@ -142,7 +143,17 @@ def _compute(cursor: duckdb.DuckDBPyConnection, options: MetricOptions) -> dict:
         retention_frame(tally, first_index),
         money_frame.drop("window_paid_purchases", "window_net_revenue"),
     )
-    clv_inputs = _clv_frame(money_frame, read_customer_counts(cursor, scope, segmented))
+    if counts_customers(window, segmented):
+        customer_counts = pl.DataFrame(
+            {
+                "segment_code": np.arange(len(segment_values), dtype=np.int32),
+                "customers": tally.customers,
+                "paying_customers": tally.paying_customers,
+            }
+        )
+    else:
+        customer_counts = read_customer_counts(cursor, scope, segmented)
+    clv_inputs = _clv_frame(money_frame, customer_counts)
 
     layout = Layout(
         grain=grain,

@@ -70,6 +70,10 @@ class ActivityTally:
         self.first_active = np.zeros(shape, dtype=np.int64)
         self.joined_and_churned = np.zeros(shape, dtype=np.int64)
         self.cohort_active = np.zeros((segment_count, period_count, period_count), dtype=np.int64)
+        # Customers seen and paying customers, per segment; filled only by batches that
+        # carry a paying flag (see activity.counts_customers).
+        self.customers = np.zeros(segment_count, dtype=np.int64)
+        self.paying_customers = np.zeros(segment_count, dtype=np.int64)
 
     @property
     def period_count(self) -> int:
@@ -106,6 +110,10 @@ class ActivityTally:
             (segments[in_cohort], cohorts[in_cohort]),
             block_active[in_cohort],
         )
+
+        if batch.paying is not None:
+            np.add.at(self.customers, batch.segment_codes, 1)
+            np.add.at(self.paying_customers, batch.segment_codes, batch.paying.astype(np.int64))
 
         if batch.started is not None:
             joined = batch.started & ~active

@@ -69,6 +69,9 @@ class LimitSettings:
     max_rows_per_import: int = 200_000_000
     max_columns: int = 1_000
     max_line_bytes: int = 1024**2  # one physical line of a text file
+    # What an .xlsx workbook's parts may unpack to, as its zip directory declares them.
+    # The spreadsheet reader keeps a sheet's unpacked XML in memory.
+    max_unpacked_bytes: int = 512 * 1024**2
     prompt_budget_tokens: int = 1_536  # tokens of facts and instructions sent to the model
     max_attribute_chars: int = 1_000  # longer attribute values are cut with a marker in prompts
     lock_timeout_seconds: float = 60.0  # how long to wait for another process's write
@@ -120,9 +123,16 @@ _ENVIRONMENT_FIELDS = {
     "GROWTH_MODEL_CONTEXT_SIZE": ("model.context_size", int),
     "GROWTH_MODEL_THREADS": ("model.threads", int),
     "GROWTH_MODEL_GPU_LAYERS": ("model.gpu_layers", int),
+    "GROWTH_MODEL_MAX_TOKENS": ("model.max_tokens", int),
+    "GROWTH_MODEL_MAX_FILE_BYTES": ("model.max_file_bytes", int),
     "GROWTH_MAX_UPLOAD_BYTES": ("limits.max_upload_bytes", int),
     "GROWTH_MAX_ROWS_PER_IMPORT": ("limits.max_rows_per_import", int),
+    "GROWTH_MAX_COLUMNS": ("limits.max_columns", int),
+    "GROWTH_MAX_LINE_BYTES": ("limits.max_line_bytes", int),
+    "GROWTH_MAX_UNPACKED_BYTES": ("limits.max_unpacked_bytes", int),
     "GROWTH_PROMPT_BUDGET_TOKENS": ("limits.prompt_budget_tokens", int),
+    "GROWTH_MAX_ATTRIBUTE_CHARS": ("limits.max_attribute_chars", int),
+    "GROWTH_LOCK_TIMEOUT_SECONDS": ("limits.lock_timeout_seconds", float),
     "GROWTH_DUCKDB_MEMORY_LIMIT": ("limits.duckdb_memory_limit", str),
     "GROWTH_DUCKDB_THREADS": ("limits.duckdb_threads", int),
 }

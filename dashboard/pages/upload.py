@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from analytics.errors import InvalidInputError
+from analytics.errors import GrowthLensError, InvalidInputError
 from analytics.store.ingest import IngestOptions, preview_file
 from analytics.store.ingest.options import DATE_ORDERS
 from dashboard import state
@@ -94,6 +94,9 @@ try:
     preview_error = None
 except InvalidInputError as error:
     preview, preview_error = None, error_message(error)
+    upload.pop("preview_key", None)
+except GrowthLensError as error:
+    preview, preview_error = None, str(error)
     upload.pop("preview_key", None)
 
 needs_encoding = preview is None or bool(preview.encoding_warning)

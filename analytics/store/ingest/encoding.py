@@ -14,6 +14,8 @@ from pathlib import Path
 
 import charset_normalizer
 
+from analytics.store.file_checks import LineLengthCheck
+
 CHUNK_BYTES = 4 * 1024 * 1024
 DETECTION_WINDOW_BYTES = 64 * 1024
 UTF8_NAMES = ("utf-8", "utf-8-sig")
@@ -32,6 +34,7 @@ class ByteScan:
     has_carriage_return: bool
     first_invalid_utf8: int | None  # byte offset of the first invalid UTF-8 sequence
     is_ascii: bool = True  # no byte above 0x7F
+    first_long_line: int | None = None  # first line over the max_line_bytes given, 1-based
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,17 @@ def detect_bom(head: bytes) -> str | None:
     return None
 
 
-def scan_bytes(path: Path, *, check_utf8: bool, progress: Progress | None = None) -> ByteScan:
-    """Hash the file, count its line feeds and, if asked, find its first invalid UTF-8 byte."""
+def scan_bytes(
+    path: Path,
+    *,
+    check_utf8: bool,
+    progress: Progress | None = None,
+    max_line_bytes: int | None = None,
+) -> ByteScan:
+    """Hash the file, count its line feeds and, if asked, find its first invalid UTF-8 byte
+    and its first line longer than ``max_line_bytes``."""
     digest = hashlib.sha256()
+    line_check = LineLengthCheck(max_line_bytes) if max_line_bytes is not None else None
     newline_count = 0
     has_carriage_return = False
     first_invalid = None
@@ -72,6 +83,8 @@ def scan_bytes(path: Path, *, check_utf8: bool, progress: Progress | None = None
         while chunk := stream.read(CHUNK_BYTES):
             digest.update(chunk)
             newline_count += chunk.count(b"\n")
+            if line_check is not None:
+                line_check.feed(chunk)
             if not has_carriage_return and b"\r" in chunk:
                 has_carriage_return = True
             chunk_is_ascii = chunk.isascii()
@@ -98,6 +111,7 @@ def scan_bytes(path: Path, *, check_utf8: bool, progress: Progress | None = None
         has_carriage_return=has_carriage_return,
         first_invalid_utf8=first_invalid,
         is_ascii=is_ascii,
+        first_long_line=line_check.finish() if line_check is not None else None,
     )
 
 

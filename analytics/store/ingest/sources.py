@@ -15,6 +15,7 @@ from pathlib import Path
 
 from analytics.config import LimitSettings
 from analytics.errors import InvalidInputError
+from analytics.store import file_checks
 from analytics.store.ingest import encoding as encodings
 from analytics.store.ingest.options import ENCODING_HINT
 
@@ -86,8 +87,7 @@ def open_source(
     that cannot be loaded, naming the line and column where that is known."""
     path = Path(path)
     name = path.name
-    if not path.is_file():
-        raise InvalidInputError(f"File '{path}' not found.", file=name)
+    file_checks.check_regular_file(path)
     size = path.stat().st_size
     if size == 0:
         raise InvalidInputError(f"{name}: the file is empty (0 bytes).", file=name)
@@ -98,9 +98,12 @@ def open_source(
             file=name,
         )
     with path.open("rb") as stream:
-        head = stream.read(SAMPLE_BYTES)
+        head = file_checks.read_head(stream, limits.max_line_bytes)
 
+    file_checks.check_extension_matches(path, head)
     binary_format = _binary_format(path, head)
+    if binary_format == "xlsx":
+        file_checks.check_workbook(path, limits.max_unpacked_bytes)
     if binary_format is not None:
         scan = encodings.scan_bytes(path, check_utf8=False, progress=progress)
         return Source(
@@ -170,7 +173,11 @@ def _open_text(
 
     is_utf8 = encoding in encodings.UTF8_NAMES
     # UTF-8 is checked even when another encoding is given, to warn when the file is UTF-8.
-    scan = encodings.scan_bytes(path, check_utf8=True, progress=progress)
+    scan = encodings.scan_bytes(
+        path, check_utf8=True, progress=progress, max_line_bytes=limits.max_line_bytes
+    )
+    if scan.first_long_line is not None:
+        raise file_checks.line_too_long_error(name, scan.first_long_line, limits.max_line_bytes)
     layout = sniff_layout(_decode_sample(head, encoding, size), path.suffix.lower())
     _check_header(layout, name, limits)
     warning = None

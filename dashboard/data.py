@@ -7,6 +7,7 @@ with every import), so an import invalidates them without a restart.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -23,7 +24,11 @@ from analytics.store import connect, ensure_database
 logger = logging.getLogger(__name__)
 
 SCRATCH_FOLDER_NAME = "scratch"
+SCRATCH_NAME_MAX_CHARS = 64
 SCRATCH_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Hex digits of the content fingerprint in a scratch name: 48 bits, so two different
+# uploads of one file name get the same name with a chance of about 1 in 10^14.
+SCRATCH_FINGERPRINT_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,20 @@ def scratch_folder(settings: Settings) -> Path:
     return settings.home / SCRATCH_FOLDER_NAME
 
 
-def scratch_name_for(file_name: str) -> str:
-    """Return the scratch database name for an uploaded file: its stem as a safe slug."""
+def scratch_name_for(file_name: str, fingerprint: str) -> str:
+    """Return the scratch database name for an uploaded file: its stem as a safe slug and
+    the start of ``fingerprint``, a hex digest of the file's bytes and load options.
+
+    Two different files with the same name therefore get different data sets, and a
+    shared ``?dataset=`` link keeps showing the data it was made with.
+    """
+    suffix = fingerprint[:SCRATCH_FINGERPRINT_CHARS].lower()
+    if not re.fullmatch(r"[0-9a-f]+", suffix):
+        raise ValueError(f"Invalid fingerprint {fingerprint!r}: expected a hex digest.")
     stem = Path(file_name).stem.lower()
-    slug = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_")[:64]
-    return slug if SCRATCH_NAME_PATTERN.match(slug) else "upload"
+    room = SCRATCH_NAME_MAX_CHARS - len(suffix) - 1
+    slug = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_")[:room].rstrip("-_")
+    return f"{slug or 'upload'}-{suffix}"
 
 
 def scratch_dataset(settings: Settings, name: str) -> DataSet:
@@ -159,6 +173,53 @@ def read_summary(database: str, version: DataVersion, timezone: str) -> DataSumm
         last_day=_local_day(last_time, timezone),
         latest_file_name=latest[0] if latest else None,
     )
+
+
+def read_import_record(path: Path, content_hash: str) -> dict | None:
+    """Return the import log entry of the file with ``content_hash`` in the database at
+    ``path``, or None when the database is missing or never loaded those bytes."""
+    if not path.is_file():
+        return None
+    with connect(path, read_only=True) as connection:
+        record = connection.execute(
+            "SELECT import_id, file_name, source_format, rows_read, rows_loaded, rows_rejected, "
+            "duplicates_skipped, options, warnings FROM imports WHERE content_hash = ? "
+            "ORDER BY import_id LIMIT 1",
+            [content_hash],
+        ).fetchone()
+    if record is None:
+        return None
+    names = (
+        "import_id",
+        "file_name",
+        "source_format",
+        "rows_read",
+        "rows_loaded",
+        "rows_rejected",
+        "duplicates_skipped",
+        "options",
+        "warnings",
+    )
+    entry = dict(zip(names, record, strict=True))
+    entry["options"] = json.loads(entry["options"])
+    entry["warnings"] = json.loads(entry["warnings"])
+    return entry
+
+
+def read_duplicate_ids(path: Path, import_id: int, limit: int) -> tuple[list[str], int]:
+    """Return up to ``limit`` event ids one import skipped as repeats, in file order, and
+    how many distinct ids it skipped."""
+    with connect(path, read_only=True) as connection:
+        listed = connection.execute(
+            "SELECT event_id FROM skipped_duplicates WHERE import_id = ? "
+            "GROUP BY event_id ORDER BY min(line) LIMIT ?",
+            [import_id, limit],
+        ).fetchall()
+        (total,) = connection.execute(
+            "SELECT count(DISTINCT event_id) FROM skipped_duplicates WHERE import_id = ?",
+            [import_id],
+        ).fetchone()
+    return [event_id for (event_id,) in listed], int(total)
 
 
 def read_rejected_rows(path: Path, import_id: int) -> list[dict]:

@@ -137,6 +137,48 @@ def filters_to_query(filters: Filters) -> dict[str, str]:
     return params
 
 
+def fit_date_range(
+    date_from: date | None, date_to: date | None, first_day: date | None, last_day: date | None
+) -> tuple[date | None, date | None, str | None]:
+    """Move From and To into the data's days, ``first_day`` to ``last_day``.
+
+    A range that misses the data entirely is dropped, so every date is shown; a range
+    that overlaps it is cut to the overlap. Returns the dates and a message when they
+    changed, or None when they already fit.
+    """
+    if first_day is None or last_day is None:
+        return date_from, date_to, None
+    data_days = f"{first_day.isoformat()} to {last_day.isoformat()}"
+    misses = (date_from is not None and date_from > last_day) or (
+        date_to is not None and date_to < first_day
+    )
+    if misses:
+        chosen = f"{_day_text(date_from, 'the start')} to {_day_text(date_to, 'the end')}"
+        return (
+            None,
+            None,
+            f"The dates {chosen} lie outside the data ({data_days}), so all dates are shown.",
+        )
+    fitted_from = max(date_from, first_day) if date_from is not None else None
+    fitted_to = min(date_to, last_day) if date_to is not None else None
+    if (fitted_from, fitted_to) == (date_from, date_to):
+        return date_from, date_to, None
+    changes = []
+    if fitted_from != date_from:
+        changes.append(f"From {date_from.isoformat()} became {fitted_from.isoformat()}")
+    if fitted_to != date_to:
+        changes.append(f"To {date_to.isoformat()} became {fitted_to.isoformat()}")
+    return (
+        fitted_from,
+        fitted_to,
+        f"{' and '.join(changes)}: the data runs from {data_days}.",
+    )
+
+
+def _day_text(day: date | None, missing: str) -> str:
+    return day.isoformat() if day is not None else missing
+
+
 def window_choices(current: str) -> list[str]:
     """Return the window options of the sidebar, with ``current`` added when it is custom."""
     choices = list(WINDOW_CHOICES)

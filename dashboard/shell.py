@@ -6,13 +6,16 @@ Each run loads the settings, creates the session state on a session's first run,
 the navigation, reads the filters, mirrors the view in the URL, runs the chosen page and
 then draws the filter widgets in the sidebar.
 Domain errors reach the user as messages. An unexpected failure is logged with its
-traceback on the server and shown in the page as one line.
+traceback on the server and shown in the page as one line. A page that ends early
+(:func:`dashboard.page_stop.stop_page`) still gets its filters, so the user can change
+the filter that caused a message.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,9 +24,15 @@ from analytics.errors import GrowthLensError
 from dashboard import state
 from dashboard.components.format import md
 from dashboard.components.sidebar import prepare_sidebar, render_filters
+from dashboard.messages import dashboard_message
 from dashboard.navigation import SECTIONS
+from dashboard.page_stop import PageStopped
 
 logger = logging.getLogger(__name__)
+
+# A file of the repository, served by the app's own server. A Material icon name here
+# would make the browser fetch the icon from Google's font server.
+PAGE_ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 # Set while run_app() draws a page on this script thread.
 _running = threading.local()
@@ -57,8 +66,8 @@ def _draw() -> None:
     try:
         settings = load_settings()
     except GrowthLensError as error:
-        st.error(md(error))
-        st.stop()
+        st.error(md(dashboard_message(error)))
+        return
     state.init_session(settings, st.query_params.to_dict())
     state.set_run_settings(settings)
     page = st.navigation(_build_navigation())
@@ -66,8 +75,10 @@ def _draw() -> None:
     state.sync_query_params()
     try:
         page.run()
+    except PageStopped:
+        pass  # the page has shown its message
     finally:
-        # Also after st.stop() or st.rerun() in the page, so the filters stay visible.
+        # Also after an error in the page, so the filters stay visible and can be changed.
         if plan is not None:
             render_filters(plan)
             state.sync_query_params()
@@ -75,12 +86,12 @@ def _draw() -> None:
 
 def run_app() -> None:
     """Draw the app for one script run; no exception escapes as a traceback."""
-    st.set_page_config(page_title="GrowthLens", page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_title="GrowthLens", page_icon=str(PAGE_ICON), layout="wide")
     _running.active = True
     try:
         _draw()
     except GrowthLensError as error:
-        st.error(md(error))
+        st.error(md(dashboard_message(error)))
     except Exception:  # noqa: BLE001 - the edge where any failure becomes a message
         logger.exception("unexpected failure while drawing the page")
         st.error(

@@ -25,6 +25,7 @@ SETTINGS_KEY = "settings"  # the settings of the current run, read afresh by eve
 FILTERS_KEY = "filters"
 DATASET_KEY = "dataset"
 NOTICES_KEY = "notices"  # messages about ignored URL parameters, shown once
+VIEW_NOTICES_KEY = "view_notices"  # messages about changed filters, shown once on the page
 UPLOAD_KEY = "upload"  # the Upload page's preview and last result, see dashboard.pages.upload
 # Bumped when code other than the sidebar changes the filters; the sidebar then resets
 # its widgets from the filters instead of keeping their old values.
@@ -45,6 +46,7 @@ def init_session(settings: Settings, query_params: Mapping[str, str]) -> None:
     st.session_state[FILTERS_KEY] = filters
     st.session_state[DATASET_KEY] = dataset
     st.session_state[NOTICES_KEY] = notices
+    st.session_state[VIEW_NOTICES_KEY] = []
     st.session_state[UPLOAD_KEY] = {}
     st.session_state[FILTERS_REVISION_KEY] = 0
     st.session_state[SIDEBAR_REVISION_KEY] = None
@@ -106,6 +108,18 @@ def take_notices() -> list[str]:
     """Return the pending notices and forget them."""
     notices = st.session_state[NOTICES_KEY]
     st.session_state[NOTICES_KEY] = []
+    return notices
+
+
+def add_view_notice(notice: str) -> None:
+    """Queue a message for the top of the next analysis page drawn."""
+    st.session_state[VIEW_NOTICES_KEY].append(notice)
+
+
+def take_view_notices() -> list[str]:
+    """Return the messages queued for the page and forget them."""
+    notices = st.session_state[VIEW_NOTICES_KEY]
+    st.session_state[VIEW_NOTICES_KEY] = []
     return notices
 
 

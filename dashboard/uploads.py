@@ -3,7 +3,10 @@ the Upload page turns into ingest options."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import shutil
 import time
 import uuid
@@ -13,10 +16,11 @@ from pathlib import Path
 
 from analytics.config import Settings
 from analytics.errors import GrowthLensError, InvalidInputError
-from analytics.store import ensure_database
-from analytics.store.ingest import IngestOptions, IngestResult, ingest_file
+from analytics.store import connect, ensure_database
+from analytics.store.ingest import IngestOptions, IngestResult, file_sha256, ingest_file
 from analytics.store.ingest.options import FIELDS, REQUIRED_FIELDS
-from dashboard.data import DataSet
+from analytics.store.ingest.results import MAX_REPORTED_DUPLICATE_IDS
+from dashboard.data import DataSet, read_duplicate_ids, read_import_record
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +84,9 @@ class Outcome:
     dataset: DataSet  # where the file was to be loaded
     result: IngestResult | None = None
     error: str | None = None  # the message shown when nothing was loaded
+    # True when a scratch data set made earlier from the same bytes and options is shown
+    # instead of loading the file again; ``result`` then comes from its import log.
+    reused: bool = False
 
     @property
     def loaded_events(self) -> bool:
@@ -97,6 +104,25 @@ def error_message(error: InvalidInputError) -> str:
     return f"{message} ({', '.join(where)})" if where else message
 
 
+def upload_fingerprint(file_hash: str, options: IngestOptions) -> str:
+    """Return a hex digest of a file's bytes and the options it is loaded with.
+
+    The same file loaded with another mapping, date order, encoding or time zone gives
+    other data, so it gets another fingerprint, and so another scratch data set.
+    """
+    canonical = json.dumps(
+        {
+            "content": file_hash,
+            "mapping": dict(sorted(options.mapping.items())),
+            "date_order": options.date_order,
+            "encoding": options.encoding,
+            "timezone": options.timezone,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def load_file(
     path: Path,
     file_id: str,
@@ -104,32 +130,110 @@ def load_file(
     settings: Settings,
     dataset: DataSet,
     progress: Callable[[str, float], None] | None = None,
+    file_hash: str | None = None,
 ) -> Outcome:
     """Load a saved upload into ``dataset`` and return what happened.
 
-    A scratch data set starts from an empty database and is deleted again when nothing
-    was loaded into it. An import is one transaction, so a rejected file leaves the
-    workspace as it was.
+    An import is one transaction, so a rejected file leaves the workspace as it was. A
+    scratch data set is never replaced: one that holds the same bytes is shown as it is,
+    and one that holds other data is left alone with a message. ``file_hash`` is the
+    file's :func:`~analytics.store.ingest.file_sha256`, computed here when not given.
     """
-    scratch = not dataset.is_workspace
-    if scratch:
-        remove_database(dataset.path)
+    if dataset.is_workspace:
+        return _ingest(path, file_id, options, settings, dataset, progress)
+    file_hash = file_hash or file_sha256(path)
+    reused = _reuse_scratch(file_id, dataset, file_hash)
+    if reused is not None:
+        return reused
+    if dataset.path.exists():
+        return Outcome(file_id, dataset, error=_name_taken_message(dataset))
+    return _load_scratch(path, file_id, options, settings, dataset, progress, file_hash)
+
+
+def _ingest(
+    path: Path,
+    file_id: str,
+    options: IngestOptions,
+    settings: Settings,
+    dataset: DataSet,
+    progress: Callable[[str, float], None] | None,
+    database: Path | None = None,
+) -> Outcome:
+    """Run the ingest into ``database`` (default: the data set's file)."""
+    target = settings.replace(database=database or dataset.path)
     try:
-        if scratch:
-            ensure_database(dataset.path)
-        result = ingest_file(path, options, settings.replace(database=dataset.path), progress)
-        outcome = Outcome(file_id, dataset, result=result)
+        result = ingest_file(path, options, target, progress)
     except InvalidInputError as error:
-        outcome = Outcome(file_id, dataset, error=error_message(error))
+        return Outcome(file_id, dataset, error=error_message(error))
     except GrowthLensError as error:
-        outcome = Outcome(file_id, dataset, error=str(error))
-    except BaseException:
-        if scratch:
-            remove_database(dataset.path)
-        raise
-    if scratch and not outcome.loaded_events:
-        remove_database(dataset.path)
-    return outcome
+        return Outcome(file_id, dataset, error=str(error))
+    return Outcome(file_id, dataset, result=result)
+
+
+def _load_scratch(
+    path: Path,
+    file_id: str,
+    options: IngestOptions,
+    settings: Settings,
+    dataset: DataSet,
+    progress: Callable[[str, float], None] | None,
+    file_hash: str,
+) -> Outcome:
+    """Load into a new database beside the scratch data set, then give it the data set's
+    name only if no other session has taken that name meanwhile."""
+    staging = dataset.path.with_name(f".{dataset.path.stem}-{uuid.uuid4().hex}.duckdb")
+    try:
+        ensure_database(staging)
+        outcome = _ingest(path, file_id, options, settings, dataset, progress, staging)
+        if not outcome.loaded_events:
+            return outcome
+        with connect(staging) as connection:
+            connection.execute("CHECKPOINT")  # every change into the main file, none in a WAL
+        try:
+            os.link(staging, dataset.path)  # fails when the name exists: never replaces
+        except FileExistsError:
+            return _reuse_scratch(file_id, dataset, file_hash) or Outcome(
+                file_id, dataset, error=_name_taken_message(dataset)
+            )
+        logger.info("scratch data set %s created from %s", dataset.scratch_name, path.name)
+        return outcome
+    finally:
+        remove_database(staging)
+
+
+def _reuse_scratch(file_id: str, dataset: DataSet, file_hash: str) -> Outcome | None:
+    """Return the outcome of showing an existing scratch data set that loaded the same
+    bytes, or None when there is no such data set."""
+    record = read_import_record(dataset.path, file_hash)
+    if record is None:
+        return None
+    duplicate_ids, _ = read_duplicate_ids(
+        dataset.path, record["import_id"], MAX_REPORTED_DUPLICATE_IDS
+    )
+    options = record["options"]
+    result = IngestResult(
+        file_name=record["file_name"],
+        import_id=record["import_id"],
+        already_loaded=False,
+        rows_read=record["rows_read"],
+        rows_loaded=record["rows_loaded"],
+        rows_rejected=record["rows_rejected"],
+        duplicates_skipped=record["duplicates_skipped"],
+        duplicate_event_ids=duplicate_ids,
+        warnings=list(record["warnings"]),
+        mapping=dict(options.get("mapping") or {}),
+        source_format=record["source_format"],
+        encoding=options.get("encoding"),
+        date_order=options.get("date_order"),
+    )
+    return Outcome(file_id, dataset, result=result, reused=True)
+
+
+def _name_taken_message(dataset: DataSet) -> str:
+    return (
+        f"A data set named '{dataset.scratch_name}' already exists with other data, so "
+        "it was not replaced and nothing was loaded. Rename the file and upload it again."
+    )
 
 
 def split_product(mapped: str) -> tuple[str, str] | None:

@@ -1,7 +1,7 @@
 """The view an analysis page renders: the data set, its filters and their metrics.
 
 :func:`load_view` is the one place where a page meets the data: it handles the empty
-database and domain errors (message, then ``st.stop()``), so page code only renders.
+database and domain errors (message, then :func:`stop_page`), so page code only renders.
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ from dashboard import state
 from dashboard.components.format import md
 from dashboard.data import DataSet, DataSummary, DataVersion, read_data_version, read_summary
 from dashboard.filters import Filters
+from dashboard.messages import dashboard_message
 from dashboard.navigation import UPLOAD
+from dashboard.page_stop import stop_page
+from dashboard.segments import segment_part
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,6 @@ def read_segment_attributes(database: str, version: DataVersion) -> list[str]:
         return list(valid_segment_attributes(connection))
 
 
-def segment_part(metrics: dict, value: str | None) -> dict | None:
-    """Return the part of a segmented result for segment ``value``, or None if absent."""
-    for segment in metrics.get("segments") or []:
-        if str(segment.get("value")) == value:
-            return segment
-    return None
-
-
 def show_empty_state(dataset: DataSet) -> None:
     """Tell the user there is nothing to show yet and where to get data."""
     if dataset.is_workspace:
@@ -130,12 +125,14 @@ def load_view(settings: Settings) -> View:
         summary = read_summary(str(dataset.path), version, settings.reporting_timezone)
         if summary.events == 0:
             show_empty_state(dataset)
-            st.stop()
+            stop_page()
+        for notice in state.take_view_notices():
+            st.info(md(notice), icon=":material/info:")
         request = metric_request(filters, settings, filters.segment)
         metrics = read_metrics(str(dataset.path), version, request)
     except GrowthLensError as error:
-        st.error(md(error))
-        st.stop()
+        st.error(md(dashboard_message(error)))
+        stop_page()
 
     shown = metrics
     if filters.segment and filters.segment_value is not None:

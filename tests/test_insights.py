@@ -8,6 +8,7 @@ import pytest
 from narrative.samples import (
     invented_numbers_metrics,
     metrics_result,
+    mix_and_rate_metrics,
     no_churn_yet_metrics,
     partial_last_period_metrics,
     period_row,
@@ -281,6 +282,60 @@ def test_small_base_and_cohorts_are_warned_under_threshold():
     assert "2 of 2 cohorts" in small_cohort.message
 
 
+def test_small_sample_warnings_agree_with_one():
+    # One customer at the start of March, and one cohort (March) of two smaller than 30.
+    metrics = metrics_result(
+        [
+            period_row("2024-02", S=0, E=1, new_first_time=1, revenue=10.0),
+            period_row("2024-03", S=1, E=1, new_first_time=0, revenue=10.0),
+        ],
+        as_of="2024-03-31",
+        cohorts=[
+            {"cohort": "2024-02", "size": 1, "cells": []},
+            {"cohort": "2024-03", "size": 40, "cells": []},
+        ],
+    )
+    insights = build_insights(metrics, small_cohort_threshold=30)
+    messages = {warning.code: warning.message for warning in insights.warnings}
+
+    assert "rests on 1 customer at the start" in messages["small_base"]
+    assert messages["small_cohort"].startswith(
+        "1 of 2 cohorts has fewer than 30 customers (2024-02); its retention rates are noisy."
+    )
+
+
+def test_incomplete_week_warning_starts_with_capital():
+    metrics = metrics_result(
+        [
+            period_row("2025-12", S=0, E=1, new_first_time=1, revenue=10.0),
+        ],
+        as_of="2025-12-31",
+    )
+    metrics["grain"] = "week"
+    metrics["periods"][0].update(
+        {"period": "2026-W01", "start": "2025-12-29", "end": "2026-01-04", "complete": False}
+    )
+    warning = next(w for w in build_insights(metrics).warnings if w.code == "incomplete_period")
+
+    assert warning.message.startswith("The week of 29 December 2025 is incomplete")
+
+
+def test_metrics_warnings_become_insight_warnings():
+    metrics = metrics_result(
+        [period_row("2024-02", S=0, E=0, new_first_time=0, revenue=10.0)],
+        as_of="2024-02-29",
+        model="subscription",
+        window="subscription",
+    )
+    metrics["warnings"] = [
+        {"code": "no_subscription_events", "message": "The data has no subscription events."}
+    ]
+    insights = build_insights(metrics)
+
+    assert insights.warnings[0].code == "no_subscription_events"
+    assert insights.warnings[0].message == "The data has no subscription events."
+
+
 def test_no_small_sample_warning_at_or_over_threshold():
     insights = build_insights(no_churn_yet_metrics(), small_cohort_threshold=1)
 
@@ -304,16 +359,68 @@ def test_retention_mover_is_the_largest_contribution():
     assert facts["crr_mover_2_contribution"].formatted == "+10.00 points"
 
 
-def test_retention_contributions_add_up_to_overall_change():
-    facts = build_insights(segmented_metrics()).facts
-    contributions = [
+@pytest.mark.parametrize("metrics", [segmented_metrics(), mix_and_rate_metrics()])
+def test_retention_effects_add_up_to_overall_change(metrics):
+    facts = build_insights(metrics).facts
+    effects = [
         fact.value
         for fact in facts
-        if fact.id.startswith("crr_mover_") and "contribution" in fact.id
+        if fact.id.startswith("crr_mover_") and fact.id.endswith(("_contribution", "_mix"))
     ]
     overall = next(fact.value for fact in facts if fact.id == "crr_change")
 
-    assert sum(contributions) == pytest.approx(overall)
+    assert len(effects) == 2 * len(metrics["segments"])
+    assert sum(effects) == pytest.approx(overall)
+
+
+def test_retention_driver_is_largest_rate_effect():
+    facts = facts_by_id(build_insights(mix_and_rate_metrics()))
+
+    assert facts["crr_change"].formatted == "+5.00 points"  # 75.00% -> 80.00%
+    assert facts["crr_mover_1"].value == "paid"
+    assert facts["crr_mover_1_contribution"].formatted == "+10.00 points"
+    assert facts["crr_mover_1_mix"].formatted == "-20.00 points"
+    assert facts["crr_mover_1_change"].formatted == "+20.00 points"  # 60.00% -> 80.00%
+    assert facts["crr_mover_1_level"].formatted == "80.00%"
+
+
+def test_retention_movers_against_change_rank_last():
+    facts = facts_by_id(build_insights(mix_and_rate_metrics()))
+
+    assert facts["crr_mover_2"].value == "email"
+    assert facts["crr_mover_2_contribution"].formatted == "-2.50 points"
+    assert facts["crr_mover_2_mix"].formatted == "0.00 points"
+    assert facts["crr_mover_3"].value == "social"
+    assert facts["crr_mover_3_contribution"].formatted == "-1.25 points"
+    assert facts["crr_mover_3_mix"].formatted == "+18.75 points"
+    assert facts["crr_mover_3_change"].formatted == "-5.00 points"  # 80.00% -> 75.00%
+
+
+def test_share_growth_alone_names_no_retention_driver():
+    # a keeps 50.00% and b 100.00% in both months, but b's share of S grows from 0.50 to
+    # 0.75: overall 15 / 20 = 75.00% -> 35 / 40 = 87.50% is a mix effect only.
+    a = [
+        period_row("2024-02", S=10, E=10, new_first_time=5, revenue=10.0),
+        period_row("2024-03", S=10, E=10, new_first_time=5, revenue=10.0),
+    ]
+    b = [
+        period_row("2024-02", S=10, E=30, new_first_time=20, revenue=10.0),
+        period_row("2024-03", S=30, E=30, new_first_time=0, revenue=10.0),
+    ]
+    overall = [
+        period_row("2024-02", S=20, E=40, new_first_time=25, revenue=20.0),
+        period_row("2024-03", S=40, E=40, new_first_time=5, revenue=20.0),
+    ]
+    metrics = metrics_result(overall, as_of="2024-03-31")
+    metrics["segment"] = "channel"
+    metrics["segments"] = [
+        {"value": "a", "periods": a, "cohorts": [], "clv": {}},
+        {"value": "b", "periods": b, "cohorts": [], "clv": {}},
+    ]
+    facts = facts_by_id(build_insights(metrics))
+
+    assert facts["crr_change"].formatted == "+12.50 points"
+    assert "crr_mover_1" not in facts
 
 
 def test_revenue_mover_is_the_largest_change_in_money():
@@ -323,6 +430,36 @@ def test_revenue_mover_is_the_largest_change_in_money():
     assert facts["revenue_mover_1_contribution"].formatted == "-50.00"
     assert facts["revenue_mover_1_change"].formatted == "-50.00%"
     assert facts["revenue_mover_2_contribution"].formatted == "+30.00"
+
+
+def test_revenue_movers_with_overall_change_rank_first():
+    # Revenue falls by 10.00 overall, 300.00 -> 290.00: a +50.00, b -30.00, c -30.00.
+    metrics = metrics_result(
+        [
+            period_row("2024-02", S=15, E=15, new_first_time=3, revenue=300.0),
+            period_row("2024-03", S=15, E=15, new_first_time=3, revenue=290.0),
+        ],
+        as_of="2024-03-31",
+    )
+    metrics["segment"] = "channel"
+    changes = {"a": (100.0, 150.0), "b": (100.0, 70.0), "c": (100.0, 70.0)}
+    metrics["segments"] = [
+        {
+            "value": name,
+            "periods": [
+                period_row("2024-02", S=5, E=5, new_first_time=1, revenue=before),
+                period_row("2024-03", S=5, E=5, new_first_time=1, revenue=after),
+            ],
+            "cohorts": [],
+            "clv": {},
+        }
+        for name, (before, after) in changes.items()
+    ]
+    facts = facts_by_id(build_insights(metrics))
+
+    assert [facts[f"revenue_mover_{rank}"].value for rank in (1, 2, 3)] == ["b", "c", "a"]
+    assert facts["revenue_mover_1_contribution"].formatted == "-30.00"
+    assert facts["revenue_mover_3_contribution"].formatted == "+50.00"
 
 
 def test_segment_results_may_come_separately():
@@ -350,3 +487,10 @@ def test_segments_are_ignored_without_a_previous_complete_period():
     segmented["periods"] = segmented["periods"][1:]
 
     assert not [fact for fact in build_insights(segmented).facts if fact.kind == "segment"]
+
+
+def test_subscription_caveat_code_matches_metrics():
+    from analytics.insights.warnings import NO_SUBSCRIPTION_EVENTS
+    from analytics.metrics import caveats
+
+    assert NO_SUBSCRIPTION_EVENTS == caveats.NO_SUBSCRIPTION_EVENTS

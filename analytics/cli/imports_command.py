@@ -6,6 +6,7 @@ import click
 
 from analytics.cli.common import CommandContext, common_options, emit_json
 from analytics.store.imports import list_imports, remove_import
+from analytics.wording import count_phrase
 
 
 @click.command("imports")
@@ -28,9 +29,9 @@ def imports_command(remove_id: int | None, context: CommandContext) -> None:
             return
         click.echo(
             f"Removed import {remove_id} ('{removed['file_name']}'): "
-            f"{removed['events_removed']:,} events, "
-            f"{removed['rejected_rows_removed']:,} rejected rows, "
-            f"{removed['skipped_duplicates_removed']:,} skipped duplicates."
+            f"{count_phrase(removed['events_removed'], 'event')}, "
+            f"{count_phrase(removed['rejected_rows_removed'], 'rejected row')}, "
+            f"{count_phrase(removed['skipped_duplicates_removed'], 'skipped duplicate')}."
         )
         return
     imports = list_imports(database, context.settings)

@@ -11,6 +11,7 @@ from analytics.cli.common import CommandContext, common_options, emit_json
 from analytics.errors import InvalidInputError
 from analytics.store.ingest import FIELDS, IngestOptions, IngestResult, ingest_file
 from analytics.store.ingest.options import CLI_HINTS
+from analytics.wording import count_phrase, noun_form
 
 SHOWN_REJECTIONS = 20
 SHOWN_DUPLICATE_IDS = 10
@@ -99,8 +100,9 @@ def format_result(result: IngestResult) -> str:
     encoding = f", {result.encoding}" if result.encoding else ""
     lines = [
         f"Loaded {result.file_name} ({result.source_format}{encoding}) as import "
-        f"{result.import_id}: {result.rows_read:,} rows read, {result.rows_loaded:,} loaded, "
-        f"{result.rows_rejected:,} rejected, {result.duplicates_skipped:,} duplicates skipped."
+        f"{result.import_id}: {count_phrase(result.rows_read, 'row')} read, "
+        f"{result.rows_loaded:,} loaded, {result.rows_rejected:,} rejected, "
+        f"{count_phrase(result.duplicates_skipped, 'duplicate')} skipped."
     ]
     mapping = ", ".join(f"{field} <- {column}" for field, column in result.mapping.items())
     lines.append(f"Mapping: {mapping}.")
@@ -123,7 +125,8 @@ def format_result(result: IngestResult) -> str:
         lines.append(f"Rejected line {rejection['line']}{column}: {rejection['reason']}")
     if result.rows_rejected > SHOWN_REJECTIONS:
         lines.append(
-            f"... {result.rows_rejected - SHOWN_REJECTIONS:,} more rejected rows "
+            f"... {result.rows_rejected - SHOWN_REJECTIONS:,} more rejected "
+            f"{noun_form(result.rows_rejected - SHOWN_REJECTIONS, 'row')} "
             "(use --format json, or the rejected_rows table)."
         )
     return "\n".join(lines)

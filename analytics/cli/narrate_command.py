@@ -6,7 +6,6 @@ import click
 
 from analytics.cli.common import CommandContext, common_options, echo_diagnostic, emit_json
 from analytics.cli.metrics_command import metric_options
-from analytics.errors import InvalidInputError
 from analytics.metrics import MetricOptions, compute_metrics
 from analytics.narrative import MODEL, Narrative, write_narrative
 from analytics.store import connect
@@ -18,14 +17,8 @@ from analytics.store import connect
 def narrate_command(options: MetricOptions, context: CommandContext) -> None:
     """Write a short narrative of the latest complete period, checked against the metrics."""
     settings = context.settings
-    path = settings.database_path
-    if not path.is_file():
-        raise InvalidInputError(
-            f"No database at '{path}'. Load data first with 'growthlens ingest FILE' or "
-            "'growthlens demo', or pass --db PATH."
-        )
     with connect(
-        path,
+        settings.database_path,
         read_only=True,
         lock_timeout=settings.limits.lock_timeout_seconds,
         on_wait=echo_diagnostic,

@@ -17,6 +17,7 @@ from analytics.metrics import MetricOptions
 from analytics.reports.deliver import SmtpSettings, validate_address
 from analytics.reports.runner import produce_report
 from analytics.reports.schedule import ReportScheduler, parse_cron
+from analytics.wording import count_phrase
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 SIGNAL_POLL_SECONDS = 0.2
@@ -60,7 +61,8 @@ def report_command(out_dir: Path, options: MetricOptions, context: CommandContex
     "--email-to",
     "email_to",
     multiple=True,
-    help="Also e-mail each report to this address (repeatable). The SMTP server comes "
+    help="Also e-mail each report to this address (repeatable): the summary in the body "
+    "and the metrics CSV attached (see --attach-html). The SMTP server comes "
     "from GROWTH_SMTP_HOST, GROWTH_SMTP_PORT, GROWTH_SMTP_USER, GROWTH_SMTP_PASSWORD, "
     "GROWTH_SMTP_FROM and GROWTH_SMTP_STARTTLS (auto, required or never).",
 )
@@ -71,9 +73,11 @@ def report_command(out_dir: Path, options: MetricOptions, context: CommandContex
 )
 @click.option(
     "--attach-html/--no-attach-html",
-    default=True,
+    default=False,
     show_default=True,
-    help="Attach the full HTML report (with plotly.js, about 5 MB) to the e-mail.",
+    help="Also attach the full HTML report to each e-mail. It carries plotly.js inline, so "
+    "it weighs about 6.5 MB; by default the e-mail holds the summary and the metrics CSV, "
+    "and the HTML report stays in --out.",
 )
 @metric_options
 @common_options
@@ -93,7 +97,7 @@ def schedule_command(
     # A long-running schedule logs every run's start and result even without --verbose.
     logging.getLogger("analytics.reports").setLevel(logging.INFO)
     trigger = parse_cron(cron_expression, _timezone(cron_timezone))
-    recipients = [validate_address(address, "--email-to address") for address in email_to]
+    recipients = [validate_address(address, "--email-to") for address in email_to]
     smtp = SmtpSettings.from_environment() if recipients else None
     settings = context.settings
 
@@ -107,7 +111,7 @@ def schedule_command(
             attach_html=attach_html,
             on_wait=echo_diagnostic,
         )
-        sent = f"; e-mailed to {len(recipients)} recipient(s)" if recipients else ""
+        sent = f"; e-mailed to {count_phrase(len(recipients), 'recipient')}" if recipients else ""
         return f"wrote {outcome.files.html.name} and its .md and .csv in {out_dir}{sent}"
 
     scheduler = ReportScheduler(trigger, run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,7 +11,7 @@ from analytics.demo.generator import DEFAULT_CUSTOMERS, DEFAULT_SEED
 from analytics.demo.writer import write_events
 from analytics.errors import InvalidInputError
 from analytics.store.connection import connect
-from analytics.store.ingest import FIELDS, IngestOptions, IngestResult, ingest_file
+from analytics.store.ingest import FIELDS, IngestOptions, IngestResult, file_sha256, ingest_file
 
 DEMO_FILE_PREFIX = "demo_events"
 DEMO_MAPPING = {field: field for field in FIELDS}
@@ -75,7 +74,7 @@ def load_demo(
 
     path = settings.home / demo_file_name(seed, customers)
     demo_file = write_events(path, seed=seed, customers=customers)
-    if demo_imports and _sha256(path) not in {content_hash for _, content_hash in demo_imports}:
+    if demo_imports and file_sha256(path) not in {content_hash for _, content_hash in demo_imports}:
         path.unlink(missing_ok=True)
         loaded_names = ", ".join(sorted({name for name, _ in demo_imports}))
         raise InvalidInputError(
@@ -124,15 +123,6 @@ def _database_state(settings: Settings) -> tuple[int, list[tuple[str, str]]]:
     return events, demo_imports
 
 
-def _sha256(path: Path) -> str:
-    """Return the SHA-256 of the file's bytes in hex, as the import log stores it."""
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _describe_outcome(
     result: IngestResult,
     seed: int,
@@ -144,8 +134,8 @@ def _describe_outcome(
 ) -> str:
     if result.already_loaded:
         return (
-            f"The demo data set for seed {seed} and {customers:,} customers is already loaded. "
-            "Nothing changed."
+            f"The demo data set for seed {seed} and {_count(customers, 'customer')} is already "
+            "loaded. Nothing changed."
         )
     if result.rows_loaded == 0:
         return (
@@ -153,16 +143,19 @@ def _describe_outcome(
             "already in the database. Load the demo data into a new database file instead."
         )
     sentences = [
-        f"Loaded {result.rows_loaded:,} demo events for {loaded_customers:,} customers, "
+        f"Loaded {_count(result.rows_loaded, 'demo event')} for "
+        f"{_count(loaded_customers, 'customer')}, "
         f"{first:%Y-%m-%d} to {last:%Y-%m-%d}."
     ]
     if result.duplicates_skipped:
         sentences.append(
-            f"{result.duplicates_skipped:,} events were skipped because their event ids "
-            "were already loaded."
+            f"{_count(result.duplicates_skipped, 'event')} "
+            f"{'was' if result.duplicates_skipped == 1 else 'were'} skipped because their "
+            "event ids were already loaded."
         )
     if result.rows_rejected:
-        sentences.append(f"{result.rows_rejected:,} rows were rejected.")
+        verb = "was" if result.rows_rejected == 1 else "were"
+        sentences.append(f"{_count(result.rows_rejected, 'row')} {verb} rejected.")
     if events_before:
         sentences.append(f"The database already had {_count(events_before, 'other event')}.")
     return " ".join(sentences)

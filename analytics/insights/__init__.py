@@ -23,7 +23,12 @@ from analytics.insights.model import (
     InsightWarning,
 )
 from analytics.insights.segments import mover_facts, retention_moves, revenue_moves
-from analytics.insights.warnings import clv_warnings, period_warnings, small_sample_warnings
+from analytics.insights.warnings import (
+    clv_warnings,
+    metric_warnings,
+    period_warnings,
+    small_sample_warnings,
+)
 
 __all__ = [
     "Fact",
@@ -84,6 +89,7 @@ def build_insights(
     facts.extend(_segment_facts(segmented, selection, attribute, currency, max_attribute_chars))
 
     warnings: list[InsightWarning] = []
+    warnings.extend(metric_warnings(metrics))
     warnings.extend(period_warnings(selection, grain, _text(metrics.get("as_of"))))
     warnings.extend(
         small_sample_warnings(

@@ -1,10 +1,22 @@
 """The segments that moved a headline metric most between two complete periods.
 
-A segment's contribution is its share of the overall change, so the contributions of all
-segments add up to that change exactly:
-- retention, in points: 100 × (retained_s,t / S_t − retained_s,t−1 / S_t−1), where S is
-  the overall number of customers at the start of the period;
-- revenue, in money: revenue_s,t − revenue_s,t−1.
+Retention, in points, is a weighted mean: overall CRR = sum over segments of
+share x CRR_s, where share = S_s / S (the segment's part of the customers at the start).
+Its change splits exactly into two effects per segment:
+
+- rate effect = previous share x (CRR_s,t - CRR_s,t-1): the segment's own retention moved;
+- mix effect = (share_t - share_t-1) x CRR_s,t: the segment's weight moved.
+
+The segment credited with a change is the one whose rate effect is largest in the
+direction of the overall change, so its own retention moved that way. A segment whose
+share grows adds a mix effect whatever its rate, which says nothing about its retention.
+A segment with S_s = 0 in one of the two periods has no rate there, and all of its part
+is mix.
+
+Revenue adds up, so a segment's contribution is simply revenue_s,t - revenue_s,t-1.
+
+In both cases the segments are ranked by contribution (the rate effect for retention):
+first those moving with the overall change, largest first, then those moving against it.
 """
 
 from __future__ import annotations
@@ -21,18 +33,23 @@ MOVERS_PER_METRIC = 3
 
 @dataclass(frozen=True)
 class SegmentMove:
-    """One segment's contribution to an overall change, with its own level and change."""
+    """One segment's part of an overall change, with its own level and change.
+
+    For retention ``contribution`` is the rate effect and ``mix`` the mix effect, both in
+    points; for revenue ``contribution`` is the change in money and ``mix`` is None.
+    """
 
     name: str
     contribution: float
     level: float | None
     change: float | None  # points for a rate, percent for an amount
+    mix: float | None = None
 
 
 def retention_moves(
     segments: list[dict], latest: dict, previous: dict, max_chars: int
 ) -> list[SegmentMove]:
-    """Return each segment's contribution to the change in retention, largest first."""
+    """Return each segment's rate and mix effect on the change in retention, ranked."""
     start_now = fmt.finite_or_none(latest.get("S"))
     start_before = fmt.finite_or_none(previous.get("S"))
     if not start_now or not start_before:
@@ -41,20 +58,30 @@ def retention_moves(
     for segment in segments:
         now = _period_row(segment, latest["period"])
         before = _period_row(segment, previous["period"])
-        retained_now = fmt.finite_or_none(now.get("retained")) or 0.0
-        retained_before = fmt.finite_or_none(before.get("retained")) or 0.0
-        contribution = 100 * (retained_now / start_now - retained_before / start_before)
-        level = fmt.finite_or_none(now.get("crr"))
-        level_before = fmt.finite_or_none(before.get("crr"))
-        change = None if level is None or level_before is None else level - level_before
-        moves.append(SegmentMove(_segment_name(segment, max_chars), contribution, level, change))
-    return _largest(moves)
+        share_now = _count(now, "S") / start_now
+        share_before = _count(before, "S") / start_before
+        rate_now, rate_before = _retention_rate(now), _retention_rate(before)
+        rate_effect, mix_effect, change = 0.0, 0.0, None
+        if rate_now is not None and rate_before is not None:
+            change = rate_now - rate_before
+            rate_effect = share_before * change
+            mix_effect = (share_now - share_before) * rate_now
+        elif rate_now is not None:
+            mix_effect = share_now * rate_now
+        elif rate_before is not None:
+            mix_effect = -share_before * rate_before
+        moves.append(
+            SegmentMove(
+                _segment_name(segment, max_chars), rate_effect, rate_now, change, mix_effect
+            )
+        )
+    return _ranked(moves)
 
 
 def revenue_moves(
     segments: list[dict], latest: dict, previous: dict, max_chars: int
 ) -> list[SegmentMove]:
-    """Return each segment's contribution to the change in revenue, largest first."""
+    """Return each segment's contribution to the change in revenue, ranked."""
     moves = []
     for segment in segments:
         now = fmt.finite_or_none(_period_row(segment, latest["period"]).get("revenue"))
@@ -68,7 +95,7 @@ def revenue_moves(
                 _segment_name(segment, max_chars), now_or_zero - before_or_zero, now, change
             )
         )
-    return _largest(moves)
+    return _ranked(moves)
 
 
 def mover_facts(
@@ -100,6 +127,8 @@ def mover_facts(
             )
         )
         facts.append(_contribution_fact(metric, move, prefix, period, previous_period, currency))
+        if move.mix is not None:
+            facts.append(_mix_fact(metric, move, prefix, period, previous_period))
         if move.level is not None:
             facts.append(_segment_level_fact(metric, move, prefix, period, priority, currency))
         if move.change is not None:
@@ -119,12 +148,48 @@ def _contribution_fact(
 ) -> Fact:
     if metric == "crr":
         unit, formatted = model.POINTS, fmt.format_points(move.contribution)
+        label = (
+            f"Rate effect of {move.name} on the change in {metric_label(metric).lower()} "
+            "(its previous share of customers at the start x the change of its rate)"
+        )
     else:
         unit, formatted = model.CURRENCY, fmt.format_amount_change(move.contribution, currency)
+        label = f"Contribution of {move.name} to the change in {metric_label(metric).lower()}"
+    return _segment_effect_fact(
+        metric, move, f"{prefix}_contribution", label, move.contribution, unit, formatted,
+        period, previous_period,
+    )  # fmt: skip
+
+
+def _mix_fact(
+    metric: str, move: SegmentMove, prefix: str, period: str, previous_period: str
+) -> Fact:
+    label = (
+        f"Mix effect of {move.name} on the change in {metric_label(metric).lower()} "
+        "(the change of its share of customers at the start x its rate)"
+    )
+    return _segment_effect_fact(
+        metric, move, f"{prefix}_mix", label, move.mix, model.POINTS,
+        fmt.format_points(move.mix), period, previous_period,
+    )  # fmt: skip
+
+
+def _segment_effect_fact(
+    metric: str,
+    move: SegmentMove,
+    fact_id: str,
+    label: str,
+    value: float,
+    unit: str,
+    formatted: str,
+    period: str,
+    previous_period: str,
+) -> Fact:
+    """Return a detail fact for one segment's share of the change in ``metric``."""
     return Fact(
-        id=f"{prefix}_contribution",
-        label=f"Contribution of {move.name} to the change in {metric_label(metric).lower()}",
-        value=round(move.contribution, 4),
+        id=fact_id,
+        label=label,
+        value=round(value, 4),
         unit=unit,
         period=period,
         formatted=formatted,
@@ -184,9 +249,31 @@ def _segment_change_fact(
     )
 
 
-def _largest(moves: list[SegmentMove]) -> list[SegmentMove]:
+def _ranked(moves: list[SegmentMove]) -> list[SegmentMove]:
+    """Order the segments whose contribution shows at display precision: those moving
+    with the overall change first, then those moving against it, each largest first."""
+    overall = sum(move.contribution + (move.mix or 0.0) for move in moves)
+    direction = (fmt.round_display(overall) > 0) - (fmt.round_display(overall) < 0)
     moving = [move for move in moves if fmt.round_display(move.contribution) != 0]
-    return sorted(moving, key=lambda move: (-abs(move.contribution), move.name))
+
+    def against_overall(move: SegmentMove) -> bool:
+        return direction != 0 and (move.contribution > 0) != (direction > 0)
+
+    return sorted(
+        moving, key=lambda move: (against_overall(move), -abs(move.contribution), move.name)
+    )
+
+
+def _retention_rate(period: dict) -> float | None:
+    """CRR of a segment's period in percent, retained / S x 100; None when S = 0."""
+    start = _count(period, "S")
+    if start <= 0:
+        return None
+    return _count(period, "retained") / start * 100
+
+
+def _count(period: dict, key: str) -> float:
+    return fmt.finite_or_none(period.get(key)) or 0.0
 
 
 def _period_row(segment: dict, period_name: str) -> dict:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from analytics.insights import formatting as fmt
 from analytics.insights.headline import MAX_PLAUSIBLE_LIFESPAN_YEARS, PeriodSelection
 from analytics.insights.model import InsightWarning
+from analytics.wording import count_phrase, noun_form
 
 MAX_COHORTS_NAMED = 3
+
+# The code analytics.metrics.caveats gives the subscription model on data without
+# subscription events; the narrative explains it in words.
+NO_SUBSCRIPTION_EVENTS = "no_subscription_events"
 
 # Stable causes of an unestimable CLV, derived from the metrics' own fields.
 CLV_NO_PAID_PURCHASE = "no_paid_purchase"
@@ -28,8 +33,8 @@ def period_warnings(
         warnings.append(
             InsightWarning(
                 "incomplete_period",
-                f"{words} is incomplete{cutoff}; its figures are partial and it is left "
-                "out of comparisons.",
+                f"{_capitalize(words)} is incomplete{cutoff}; its figures are partial and it "
+                "is left out of comparisons.",
                 period=name,
             )
         )
@@ -64,8 +69,8 @@ def small_sample_warnings(
         warnings.append(
             InsightWarning(
                 "small_base",
-                f"Retention in {words} rests on {fmt.format_count(start)} customers at the "
-                f"start of the period, fewer than {threshold}; one customer moves it a lot.",
+                f"Retention in {words} rests on {count_phrase(round(start), 'customer')} at "
+                f"the start of the period, fewer than {threshold}; one customer moves it a lot.",
                 period=str(latest["period"]),
             )
         )
@@ -82,10 +87,24 @@ def small_sample_warnings(
         warnings.append(
             InsightWarning(
                 "small_cohort",
-                f"{len(small)} of {len(cohorts)} cohorts have fewer than {threshold} customers "
-                f"({named}{more}); their retention rates are noisy.",
+                f"{len(small)} of {count_phrase(len(cohorts), 'cohort')} "
+                f"{noun_form(len(small), 'has', 'have')} fewer than "
+                f"{count_phrase(threshold, 'customer')} ({named}{more}); "
+                f"{noun_form(len(small), 'its', 'their')} retention rates are noisy.",
             )
         )
+    return warnings
+
+
+def metric_warnings(metrics: dict) -> list[InsightWarning]:
+    """Return the caveats the metrics result carries under ``warnings`` (a cut cohort
+    table, the subscription model on data without subscription events)."""
+    warnings = []
+    for entry in metrics.get("warnings") or []:
+        if not isinstance(entry, dict) or not entry.get("message"):
+            continue
+        code = str(entry.get("code") or "metrics")
+        warnings.append(InsightWarning(code, str(entry["message"])))
     return warnings
 
 
@@ -128,3 +147,7 @@ def _clv_cause(clv: dict) -> str:
 
 def _text(value) -> str | None:
     return None if value is None else str(value)
+
+
+def _capitalize(sentence_start: str) -> str:
+    return sentence_start[:1].upper() + sentence_start[1:]

@@ -27,8 +27,9 @@ from analytics.metrics.aggregate import (
     last_event_date_through,
     read_event_extent,
 )
+from analytics.metrics.caveats import check_as_of, result_warnings
 from analytics.metrics.clv import ClvInputs, read_customer_counts
-from analytics.metrics.cohorts import cohort_triangle
+from analytics.metrics.cohorts import cohort_triangle, plan_cohorts
 from analytics.metrics.options import MetricOptions, resolve_window, validate_options
 from analytics.metrics.periods import period_index
 from analytics.metrics.result import (
@@ -39,7 +40,7 @@ from analytics.metrics.result import (
     money,
     scope_result,
 )
-from analytics.metrics.retention import ActivityTally, retention_frame
+from analytics.metrics.retention import ActivityTally, check_tally_size, retention_frame
 from analytics.metrics.revenue import read_period_money
 from analytics.metrics.segments import create_customer_segments, validate_segment_attribute
 
@@ -100,6 +101,7 @@ def _compute(cursor: duckdb.DuckDBPyConnection, options: MetricOptions) -> dict:
             f"The as-of date {as_of.isoformat()} is before the first event "
             f"({extent.first_date.isoformat()}). Give a later --as-of."
         )
+    check_as_of(as_of, extent.last_date)
     last_date = extent.last_date
     if as_of < last_date:
         last_date = last_event_date_through(cursor, options.timezone, as_of)
@@ -114,9 +116,10 @@ def _compute(cursor: duckdb.DuckDBPyConnection, options: MetricOptions) -> dict:
         listed_to = min(as_of_index, period_index(options.date_to, grain))
     if listed_from > listed_to:
         raise InvalidInputError(
-            f"No period to report: the events run from {extent.first_date.isoformat()} to "
-            f"the as-of date {as_of.isoformat()}, outside --from/--to "
-            f"({_text(options.date_from)} to {_text(options.date_to)})."
+            f"No period to report: the date range "
+            f"{_range_text(options.date_from, options.date_to)} lies outside the events, "
+            f"which run from {extent.first_date.isoformat()} to the as-of date "
+            f"{as_of.isoformat()}."
         )
     window_from = options.date_from or extent.first_date
     # NOTE: a --from after the last event leaves no event in the window; the window then
@@ -136,7 +139,10 @@ def _compute(cursor: duckdb.DuckDBPyConnection, options: MetricOptions) -> dict:
     if segmented:
         segment_values = create_customer_segments(cursor, options.segment, scope)
 
-    tally = ActivityTally(len(segment_values), as_of_index - first_index + 1, grain)
+    period_count = as_of_index - first_index + 1
+    check_tally_size(len(segment_values), period_count, grain)
+    cohorts = plan_cohorts(len(segment_values), listed_from, listed_to)
+    tally = ActivityTally(len(segment_values), period_count, first_index, cohorts)
     tally.add_all(read_activity(cursor, window, scope, first_index, as_of_index, segmented))
     money_frame = read_period_money(cursor, scope, segmented)
     periods = _join_counts(
@@ -181,7 +187,7 @@ def _compute(cursor: duckdb.DuckDBPyConnection, options: MetricOptions) -> dict:
             inputs = clv_inputs.filter(chosen)
         return Scope(
             periods=chosen_periods,
-            cohorts=cohort_triangle(cohort_active, first_index, listed_from, listed_to),
+            cohorts=cohort_triangle(cohort_active, cohorts),
             clv_inputs=ClvInputs(
                 net_revenue=money(float(inputs["net_revenue"].sum() or 0.0)),
                 paid_purchases=int(inputs["paid_purchases"].sum() or 0),
@@ -201,6 +207,8 @@ def _compute(cursor: duckdb.DuckDBPyConnection, options: MetricOptions) -> dict:
         "first_event_date": extent.first_date.isoformat(),
         "last_event_date": last_date.isoformat(),
         "currency": extent.currency,
+        "cohorts_truncated": cohorts.truncated,
+        "warnings": result_warnings(cohorts, len(segment_values), grain, window, extent),
         **scope_result(scope_for(None), layout),
     }
     if segmented:
@@ -233,5 +241,10 @@ def _clv_frame(money_frame: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFra
     )
 
 
-def _text(day: date | None) -> str:
-    return day.isoformat() if day is not None else "not set"
+def _range_text(date_from: date | None, date_to: date | None) -> str:
+    """Describe the --from/--to range; at least one of them is set."""
+    if date_to is None:
+        return f"from {date_from.isoformat()} on"
+    if date_from is None:
+        return f"up to {date_to.isoformat()}"
+    return f"{date_from.isoformat()} to {date_to.isoformat()}"

@@ -17,6 +17,9 @@ from analytics.errors import InvalidInputError
 GRAINS = ("day", "week", "month", "quarter", "year")
 WINDOW_CHOICES = ("auto", "period", "subscription", "ND")
 DEFAULT_WINDOW_DAYS = 90  # transactional window that ``auto`` picks without subscription events
+# An as-of date may lie after the last event, as when the data is analysed as of today,
+# but by at most a year: further on, every added period would be empty.
+MAX_AS_OF_DAYS_AFTER_LAST_EVENT = 366
 
 _DAYS_WINDOW = re.compile(r"^\s*(\d+)\s*[dD]\s*$")
 

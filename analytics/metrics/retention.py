@@ -26,12 +26,16 @@ import polars as pl
 
 from analytics.errors import InvalidInputError
 from analytics.metrics.activity import ActivityBatch
+from analytics.metrics.cohorts import CohortRange
+from analytics.wording import count_phrase
 
 RETENTION_COUNTS = ("S", "E", "N", "new_first_time", "returning", "retained", "churned")
 
-# Cohort counts are kept for every (segment, cohort, period). More than this many counters
-# would take hundreds of megabytes, and the triangle printed would be unreadable.
-MAX_COHORT_COUNTERS = 50_000_000
+# Rows of per-period figures (segment values x periods) one request may compute. Each row
+# becomes a dict of about 20 figures in the result, roughly 2 KB of Python objects, so
+# this bounds a result to a few GB. It never binds without a segment: 2,000,000 days are
+# over 5,000 years.
+MAX_SEGMENT_PERIODS = 2_000_000
 
 
 def customer_retention_rate(start: int, end: int, new: int) -> float | None:
@@ -48,28 +52,40 @@ def churn_rate(churned: int, start: int) -> float | None:
     return churned / start * 100
 
 
+def check_tally_size(segment_count: int, period_count: int, grain: str) -> None:
+    """Raise InvalidInputError when segment values x periods exceed MAX_SEGMENT_PERIODS."""
+    rows = segment_count * period_count
+    if rows <= MAX_SEGMENT_PERIODS:
+        return
+    raise InvalidInputError(
+        f"Splitting {count_phrase(period_count, f'{grain} period')} by "
+        f"{count_phrase(segment_count, 'segment value')} gives {rows:,} rows of figures, "
+        f"more than the {MAX_SEGMENT_PERIODS:,} computed in one request. Choose a coarser "
+        "grain or a segment attribute with fewer values."
+    )
+
+
 class ActivityTally:
     """Counts per segment and period, accumulated over batches of customers.
 
-    Periods are numbered from 0 (the first event's period). ``cohort_active[g, c, j]``
-    counts the customers of segment g whose first active period is c and who are active
-    for period j.
+    Periods are numbered from 0 (the first event's period, ``first_index``).
+    ``cohort_active[g, c, j]`` counts the customers of segment g whose first active period
+    is ``cohorts.first + c`` and who are active for period ``cohorts.first + j``; only the
+    cohorts in ``cohorts`` are counted there, and only up to ``cohorts.last``.
     """
 
-    def __init__(self, segment_count: int, period_count: int, grain: str) -> None:
-        counters = segment_count * period_count * period_count
-        if counters > MAX_COHORT_COUNTERS:
-            raise InvalidInputError(
-                f"{period_count:,} {grain} periods split into {segment_count:,} segment "
-                f"values need {counters:,} cohort counters, more than "
-                f"{MAX_COHORT_COUNTERS:,}. Choose a coarser --grain or fewer segment values."
-            )
+    def __init__(
+        self, segment_count: int, period_count: int, first_index: int, cohorts: CohortRange
+    ) -> None:
         shape = (segment_count, period_count)
         self.active = np.zeros(shape, dtype=np.int64)
         self.retained = np.zeros(shape, dtype=np.int64)
         self.first_active = np.zeros(shape, dtype=np.int64)
         self.joined_and_churned = np.zeros(shape, dtype=np.int64)
-        self.cohort_active = np.zeros((segment_count, period_count, period_count), dtype=np.int64)
+        self.cohorts = cohorts
+        # Position of the first counted cohort among this tally's periods.
+        self._cohort_offset = cohorts.first - first_index
+        self.cohort_active = np.zeros((segment_count, cohorts.count, cohorts.count), dtype=np.int64)
         # Customers seen and paying customers, per segment; filled only by batches that
         # carry a paying flag (see activity.counts_customers).
         self.customers = np.zeros(segment_count, dtype=np.int64)
@@ -105,10 +121,12 @@ class ActivityTally:
 
         in_cohort = cohorts < period_count
         np.add.at(self.first_active, (segments[in_cohort], cohorts[in_cohort]), sizes[in_cohort])
+        low, high = self._cohort_offset, self._cohort_offset + self.cohorts.count
+        counted = (cohorts >= low) & (cohorts < high)
         np.add.at(
             self.cohort_active,
-            (segments[in_cohort], cohorts[in_cohort]),
-            block_active[in_cohort],
+            (segments[counted], cohorts[counted] - low),
+            block_active[counted, low:high],
         )
 
         if batch.paying is not None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from analytics.wording import count_phrase
+
 NOT_AVAILABLE = "n/a"
 INCOMPLETE_MARK = "*"
 
@@ -73,8 +75,10 @@ def render_periods(periods: list[dict]) -> list[str]:
     return render_table(["Period", *(heading for heading, _, _ in _PERIOD_COLUMNS)], rows)
 
 
-def render_cohorts(cohorts: list[dict]) -> list[str]:
+def render_cohorts(cohorts: list[dict], truncated: bool = False) -> list[str]:
     """Return the cohort triangle as percentages of each cohort's size."""
+    if not cohorts and truncated:
+        return ["No cohort shown: the cohort table was cut, as the warning above says."]
     if not cohorts:
         return ["No cohort: no customer was active in the periods listed."]
     offsets = max(len(cohort["cells"]) for cohort in cohorts)
@@ -107,11 +111,14 @@ def render_clv(clv: dict) -> list[str]:
         ("Paying customers", format_value(clv["paying_customers"], "count")),
         (
             "Window",
-            f"{clv['window_from']} to {clv['window_to']} ({clv['window_days']:,} days, "
-            f"{clv['window_years']:.4f} years)",
+            f"{clv['window_from']} to {clv['window_to']} "
+            f"({count_phrase(clv['window_days'], 'day')}, {clv['window_years']:.4f} years)",
         ),
         ("Frequency per year", format_value(clv["frequency_per_year"], "decimal")),
-        ("Pooled churn", f"{pooled} per period over {clv['periods_pooled']} complete periods"),
+        (
+            "Pooled churn",
+            f"{pooled} per period over {count_phrase(clv['periods_pooled'], 'complete period')}",
+        ),
         ("Lifespan", lifespan),
         ("CLV", value),
     ]
@@ -119,13 +126,13 @@ def render_clv(clv: dict) -> list[str]:
     return [f"  {name.ljust(width)}  {text}" for name, text in rows]
 
 
-def render_scope(scope: dict) -> list[str]:
+def render_scope(scope: dict, cohorts_truncated: bool = False) -> list[str]:
     """Return the periods, cohorts and CLV sections of the whole result or a segment."""
     return [
         *render_periods(scope["periods"]),
         "",
         "Cohorts (share of each cohort active k periods later):",
-        *render_cohorts(scope["cohorts"]),
+        *render_cohorts(scope["cohorts"], cohorts_truncated),
         "",
         "Customer lifetime value:",
         *render_clv(scope["clv"]),
@@ -133,21 +140,25 @@ def render_scope(scope: dict) -> list[str]:
 
 
 def render_text(result: dict) -> str:
-    """Return the whole metrics result as readable text."""
+    """Return the whole metrics result as readable text, its warnings after the heading."""
+    truncated = bool(result.get("cohorts_truncated"))
     lines = [
         f"Metrics by {result['grain']}, window {result['window']} ({result['model']} model), "
         f"as of {result['as_of']}, time zone {result['timezone']}.",
-        f"{result['customers']:,} customers; analysis window {result['from']} to {result['to']}. "
-        f"{INCOMPLETE_MARK} marks an incomplete period, measured at the as-of date.",
+        f"{count_phrase(result['customers'], 'customer')}; analysis window {result['from']} "
+        f"to {result['to']}. {INCOMPLETE_MARK} marks an incomplete period, measured at the "
+        "as-of date.",
+        *(f"Warning: {warning['message']}" for warning in result.get("warnings", [])),
         "",
-        *render_scope(result),
+        *render_scope(result, truncated),
     ]
     for segment in result.get("segments", []):
         value = "(no value)" if segment["value"] is None else segment["value"]
         lines += [
             "",
-            f"Segment {result['segment']} = {value} ({segment['customers']:,} customers)",
+            f"Segment {result['segment']} = {value} "
+            f"({count_phrase(segment['customers'], 'customer')})",
             "",
-            *render_scope(segment),
+            *render_scope(segment, truncated),
         ]
     return "\n".join(lines)

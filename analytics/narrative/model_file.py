@@ -197,13 +197,17 @@ def _read_header(path: Path, size: int) -> dict:
             (tensor.data_offset + int(tensor.n_bytes) for tensor in reader.tensors), default=0
         )
     except (ValueError, IndexError, KeyError, OverflowError, TypeError, OSError) as error:
+        # The parser's own error (such as an index out of bounds) means nothing to a
+        # user, so it goes to the log only.
         logger.info("GGUF header of %s is unreadable", path, exc_info=True)
         raise ModelUnavailableError(
-            f"Model file '{path}' is truncated or corrupt ({type(error).__name__}: {error})."
+            f"Model file '{path}' is not a readable GGUF model: its header is truncated or "
+            "corrupt. Download the file again, or set model.path to another GGUF file."
         ) from error
     if not reader.tensors or data_end > size:
         raise ModelUnavailableError(
             f"Model file '{path}' is truncated: its tensors need {data_end:,} bytes but the "
-            f"file has {size:,}."
+            f"file has {size:,}. Download the file again, or set model.path to another GGUF "
+            "file."
         )
     return fields

@@ -20,7 +20,9 @@ from analytics.insights.warnings import (
     CLV_NO_CHURN,
     CLV_NO_COMPLETE_PERIOD,
     CLV_NO_PAID_PURCHASE,
+    NO_SUBSCRIPTION_EVENTS,
 )
+from analytics.wording import noun_form
 
 PLACEHOLDER_PATTERN = re.compile(r"\[([A-Za-z][A-Za-z0-9 ]*)\]")
 
@@ -64,6 +66,10 @@ _CLV_CAVEATS = {
     ),
 }
 _CLV_CAVEAT_OTHER = "Lifetime value cannot be estimated from this data."
+_NO_SUBSCRIPTIONS_CAVEAT = (
+    "No customer is active under the subscription model, because the data has no "
+    "subscription events."
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +251,8 @@ def _revenue_sentence(writer: _SlotWriter) -> str | None:
     opening = f"For {writer.put('period')}"
     active = ""
     if writer.has("active_customers"):
-        active = f"{writer.put('active_customers')} active customers"
+        noun = noun_form(writer.get("active_customers").value, "customer")
+        active = f"{writer.put('active_customers')} active {noun}"
     if not writer.has("revenue"):
         return f"{opening}, there were {active}."
     sentence = f"{opening}, revenue was {writer.put('revenue')}"
@@ -254,14 +261,15 @@ def _revenue_sentence(writer: _SlotWriter) -> str | None:
 
 
 def _driver_sentence(writer: _SlotWriter) -> str | None:
-    """Name the segment that contributed most to the headline change."""
+    """Name the segment that contributed most to the headline change, provided its own
+    figure moved the same way (for retention, its rate effect; see insights.segments)."""
     for metric, noun in (("crr", "retention"), ("revenue", "revenue")):
         change = writer.get(f"{metric}_change")
         prefix = f"{metric}_mover_1"
         if change is None or change.direction == 0 or not writer.has(prefix):
             continue
         own_change = writer.get(f"{prefix}_change")
-        if own_change is None or own_change.direction == 0:
+        if own_change is None or own_change.direction != change.direction:
             continue
         verb = "rose" if own_change.direction > 0 else "fell"
         return (
@@ -278,8 +286,11 @@ def _no_figures_sentence(insights: Insights) -> str:
 
 
 def _closing(insights: Insights, writer: _SlotWriter) -> list[str]:
-    """Return the lifetime value or why it is missing, and the incomplete period."""
+    """Return why no customer is active, the lifetime value or why it is missing, and the
+    incomplete period."""
     sentences = []
+    if any(warning.code == NO_SUBSCRIPTION_EVENTS for warning in insights.warnings):
+        sentences.append(_NO_SUBSCRIPTIONS_CAVEAT)
     if insights.period is not None:
         clv_warning = next(
             (warning for warning in insights.warnings if warning.code == "clv_not_estimable"),

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 import duckdb
 
 from analytics.config import Settings
-from analytics.errors import InvalidInputError
 from analytics.insights import formatting as fmt
 from analytics.metrics import MetricOptions, compute_metrics
 from analytics.narrative import write_narrative
@@ -79,14 +78,9 @@ def load_metrics(
 
 
 def _open(settings: Settings, on_wait: Callable[[str], None] | None):
-    path = settings.database_path
-    if not path.is_file():
-        raise InvalidInputError(
-            f"No database at '{path}'. Load data first with 'growthlens ingest FILE' or "
-            "'growthlens demo', or pass --db PATH."
-        )
+    """Open the database read-only; a missing or foreign file raises InvalidInputError."""
     return connect(
-        path,
+        settings.database_path,
         read_only=True,
         lock_timeout=settings.limits.lock_timeout_seconds,
         on_wait=on_wait,

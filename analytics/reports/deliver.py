@@ -24,6 +24,7 @@ from pathlib import Path
 from analytics.errors import GrowthLensError, InvalidInputError
 from analytics.reports.model import Report
 from analytics.reports.render import RenderedReport
+from analytics.wording import count_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -168,20 +169,26 @@ class SmtpSettings:
         )
 
 
-def validate_address(address: str, what: str = "address") -> str:
-    """Return ``address`` if it is one plain e-mail address; raise InvalidInputError."""
+def validate_address(address: str, source: str | None = None) -> str:
+    """Return ``address`` if it is one plain e-mail address; raise InvalidInputError.
+
+    ``source`` names where the address came from (an option or a variable, such as
+    ``--email-to``) for the message.
+    """
+    where = f" in {source}" if source else ""
     if not isinstance(address, str) or any(c in address for c in "\r\n\0"):
-        raise InvalidInputError(f"Invalid e-mail {what} {address!r}: it contains a line break.")
+        raise InvalidInputError(
+            f"Invalid e-mail address {address!r}{where}: it contains a line break."
+        )
+    expected = (
+        f"Invalid e-mail address {address!r}{where}: expected a form such as name@example.com."
+    )
     try:
         Address(addr_spec=address.strip())
     except (ValueError, IndexError) as error:
-        raise InvalidInputError(
-            f"Invalid e-mail {what} {address!r}: expected a form such as name@example.com."
-        ) from error
+        raise InvalidInputError(expected) from error
     if "@" not in address:
-        raise InvalidInputError(
-            f"Invalid e-mail {what} {address!r}: expected a form such as name@example.com."
-        )
+        raise InvalidInputError(expected)
     return address.strip()
 
 
@@ -192,11 +199,12 @@ def build_email(
     *,
     sender: str,
     recipients: list[str],
-    attach_html: bool = True,
+    attach_html: bool = False,
     now: datetime | None = None,
 ) -> EmailMessage:
     """Return the report e-mail: a plain-text and an HTML body, the metrics CSV attached
-    and, with ``attach_html``, the full HTML report with its charts."""
+    and, with ``attach_html``, the full HTML report with its charts (several MB, because
+    it carries plotly.js)."""
     message = EmailMessage()
     message["Subject"] = email_subject(report)
     message["From"] = sender
@@ -232,8 +240,8 @@ def send_email(message: EmailMessage, smtp: SmtpSettings) -> None:
     if smtp.ca_file is not None:
         context.load_verify_locations(cafile=str(smtp.ca_file))
     logger.info(
-        "Sending report e-mail to %d recipient(s) through %s:%d",
-        len(recipients),
+        "Sending report e-mail to %s through %s:%d",
+        count_phrase(len(recipients), "recipient"),
         smtp.host,
         smtp.port,
     )
@@ -273,7 +281,7 @@ def send_email(message: EmailMessage, smtp: SmtpSettings) -> None:
             f"Sending the report e-mail through {smtp.host}:{smtp.port} failed: "
             f"{type(error).__name__}: {error}"
         ) from error
-    logger.info("Report e-mail sent to %d recipient(s)", len(recipients))
+    logger.info("Report e-mail sent to %s", count_phrase(len(recipients), "recipient"))
 
 
 def _is_loopback(host: str) -> bool:

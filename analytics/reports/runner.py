@@ -57,13 +57,14 @@ def produce_report(
     *,
     email_to: Sequence[str] = (),
     smtp: SmtpSettings | None = None,
-    attach_html: bool = True,
+    attach_html: bool = False,
     clock: Callable[[], datetime] | None = None,
     on_wait: Callable[[str], None] | None = None,
     narrator: Narrator | None = None,
 ) -> ReportOutcome:
     """Build the report for ``options``, write its three files into ``out_dir`` and, when
-    ``email_to`` names recipients, send it through ``smtp``.
+    ``email_to`` names recipients, send it through ``smtp``: the summary with the metrics
+    CSV attached and, with ``attach_html``, the HTML report too.
 
     A failure before the files are renamed into place leaves no file; a failed e-mail
     leaves the complete files and raises.

@@ -25,6 +25,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from analytics.errors import InvalidInputError
+from analytics.wording import count_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ class ReportScheduler:
         """Stop firing and wait for a run in progress to finish."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
-            logger.info("Report schedule stopped after %d run(s)", self._runs)
+            logger.info("Report schedule stopped after %s", count_phrase(self._runs, "run"))
 
     @property
     def runs(self) -> int:

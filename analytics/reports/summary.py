@@ -9,6 +9,7 @@ from analytics.insights.labels import metric_label
 from analytics.metrics import REGISTRY
 from analytics.reports import model
 from analytics.reports.model import Kpi, SegmentClv
+from analytics.wording import count_phrase, noun_form
 
 # (registry name, field of a period in the metrics result, unit) for each per-period KPI.
 PERIOD_KPIS = (
@@ -102,13 +103,15 @@ def build_warnings(
     unestimable = sum(1 for row in segments if not row.estimable)
     if unestimable:
         warnings.append(
-            f"Lifetime value cannot be estimated for {unestimable} of {len(segments)} "
-            "segments; their reasons are in the CLV by segment table."
+            f"Lifetime value cannot be estimated for {unestimable} of "
+            f"{count_phrase(len(segments), 'segment')}; "
+            f"{noun_form(unestimable, 'its reason is', 'their reasons are')} in the CLV by "
+            "segment table."
         )
     if len(segments) > MAX_SEGMENT_ROWS:
         warnings.append(
             f"The CLV by segment table shows the {MAX_SEGMENT_ROWS} segments with the most "
-            f"paying customers out of {len(segments)}; the CSV has every segment."
+            f"paying customers out of {len(segments):,}; the CSV has every segment."
         )
     return tuple(warnings)
 

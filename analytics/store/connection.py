@@ -22,11 +22,17 @@ import duckdb
 
 from analytics.config import LimitSettings, Settings, load_settings
 from analytics.errors import DatabaseBusyError, GrowthLensError, InvalidInputError
-from analytics.store.migrations import migrate
+from analytics.store.migrations import applied_migrations, migrate
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 60.0
+# Every DuckDB database file starts with an 8-byte checksum and then these bytes. DuckDB
+# itself opens some other files too (a CSV or Parquet file as an in-memory database with
+# a view of it, a SQLite file through an extension it would download), so a path is
+# checked before it reaches DuckDB.
+DUCKDB_MAGIC = b"DUCK"
+DUCKDB_MAGIC_OFFSET = 8
 # Folders under the work folder that belong to one process: DuckDB's spill files of that
 # process's connections (duckdb-PID) and import work folders (ingest-PID-TOKEN).
 SPILL_FOLDER_PREFIX = "duckdb-"
@@ -54,6 +60,11 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
     return False
 
 
+def _is_not_a_database(error: duckdb.Error) -> bool:
+    """Tell whether DuckDB found a file that is not a database, such as an empty one."""
+    return "not a valid duckdb database file" in str(error).lower()
+
+
 @contextmanager
 def connect(
     path: Path,
@@ -69,13 +80,19 @@ def connect(
     The session time zone is pinned to UTC so that no result depends on the machine. The
     memory limit, threads and spill folder come from ``settings`` (default: the settings
     of GROWTH_HOME).
+
+    Read-only, the database must exist and hold the GrowthLens schema: nothing is created.
+    Raises InvalidInputError for a missing file, or a file that is not a GrowthLens
+    database.
     """
     path = Path(path)
     settings = settings or load_settings()
-    if read_only and not path.exists():
-        ensure_database(path, lock_timeout=lock_timeout, on_wait=on_wait, settings=settings)
+    if read_only:
+        require_database(path)
     connection = _open_with_retry(path, read_only, lock_timeout, on_wait)
     try:
+        if read_only:
+            _check_growthlens_schema(connection, path)
         connection.execute("SET TimeZone = 'UTC'")
         configure_connection(connection, settings.limits, spill_folder(settings))
         yield connection
@@ -90,7 +107,12 @@ def ensure_database(
     on_wait: Callable[[str], None] | None = None,
     settings: Settings | None = None,
 ) -> None:
-    """Create the database file if needed and apply pending migrations."""
+    """Create the database file if needed and apply pending migrations.
+
+    Raises InvalidInputError when ``path`` is a file that is not a DuckDB database, or a
+    DuckDB database of another application (tables but no GrowthLens schema), which is
+    left unchanged.
+    """
     path = Path(path)
     settings = settings or load_settings()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,6 +120,12 @@ def ensure_database(
     try:
         connection.execute("SET TimeZone = 'UTC'")
         configure_connection(connection, settings.limits, spill_folder(settings))
+        if not applied_migrations(connection) and _has_tables(connection):
+            raise InvalidInputError(
+                f"'{path}' is not a GrowthLens database: it is a DuckDB database with "
+                "tables of its own, which GrowthLens leaves alone. Give a new path, or the "
+                "path of a GrowthLens database."
+            )
         migrate(connection)
     finally:
         connection.close()
@@ -114,10 +142,70 @@ def attach_database(
     """Attach the database file at ``path`` read-write to ``connection`` as ``alias``,
     waiting like :func:`connect` while another connection has it open."""
 
+    check_database_file(Path(path))
+
     def attach() -> None:
         connection.execute(f"ATTACH ? AS {alias}", [str(path)])
 
     _retry_while_locked(attach, Path(path), lock_timeout, on_wait)
+
+
+def require_database(path: Path) -> None:
+    """Raise InvalidInputError unless ``path`` is an existing DuckDB database file."""
+    if not path.exists():
+        raise InvalidInputError(
+            f"No database at '{path}'. Load data first with 'growthlens ingest FILE' or "
+            "'growthlens demo', or pass --db PATH."
+        )
+    check_database_file(path)
+
+
+def check_database_file(path: Path) -> None:
+    """Raise InvalidInputError when ``path`` exists but is not a DuckDB database file.
+
+    An empty file passes: it may be a database that another process is creating, and
+    DuckDB rejects it on open when it is not.
+    """
+    if path.is_dir():
+        raise InvalidInputError(f"'{path}' is a folder, not a GrowthLens database file.")
+    try:
+        with path.open("rb") as file:
+            header = file.read(DUCKDB_MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise GrowthLensError(f"Cannot open database '{path}': {error}") from error
+    if header and header[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        raise InvalidInputError(_not_a_database(path))
+
+
+def _not_a_database(path: Path) -> str:
+    return (
+        f"'{path}' is not a GrowthLens database: it is not a DuckDB database file. Give "
+        "--db the path of a database that 'growthlens ingest' or 'growthlens demo' created; "
+        "a data file to load goes to 'growthlens ingest FILE'."
+    )
+
+
+def _check_growthlens_schema(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    has_events = connection.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = 'events'"
+    ).fetchone()[0]
+    if not has_events:
+        raise InvalidInputError(
+            f"'{path}' is not a GrowthLens database: it is a DuckDB database without an "
+            "events table. Load data into a new database with 'growthlens ingest FILE --db "
+            "PATH'."
+        )
+
+
+def _has_tables(connection: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchone()[0]
+    )
 
 
 def configure_connection(
@@ -199,6 +287,7 @@ def _open_with_retry(
     lock_timeout: float,
     on_wait: Callable[[str], None] | None,
 ) -> duckdb.DuckDBPyConnection:
+    check_database_file(path)
     return _retry_while_locked(
         lambda: duckdb.connect(str(path), read_only=read_only), path, lock_timeout, on_wait
     )
@@ -222,6 +311,8 @@ def _retry_while_locked(
             duckdb.ConnectionException,
             duckdb.ResourceInUseException,
         ) as error:
+            if _is_not_a_database(error):
+                raise InvalidInputError(_not_a_database(path)) from error
             if not _is_lock_conflict(error):
                 raise GrowthLensError(f"Cannot open database '{path}': {error}") from error
             if time.monotonic() >= deadline:

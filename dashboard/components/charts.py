@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from analytics.insights import formatting as fmt
 from dashboard.components import format as show
 
 RETENTION_COLOR = "#2a9d8f"
@@ -17,14 +18,19 @@ RETURNING_COLOR = "#8ab17d"
 REVENUE_COLOR = "#457b9d"
 INCOMPLETE_NOTE = " (incomplete)"
 MAX_HEATMAP_COHORTS = 60  # cohorts (rows) and offsets (columns) drawn at most
+# Up to this many offsets, each heatmap cell is wide enough to print its rate ("95%").
+MAX_LABELLED_OFFSETS = 24
+# Grains whose periods are drawn on a date axis, which spaces its labels by itself; the
+# labels of a few hundred days or weeks on a category axis would overlap.
+DATE_AXIS_GRAINS = ("day", "week")
 
 
-def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
+def _layout(figure: go.Figure, title: str, y_title: str, grain: str = "month") -> go.Figure:
     figure.update_layout(
         title=title,
         yaxis_title=y_title,
         xaxis_title=None,
-        xaxis_type="category",
+        xaxis_type="date" if grain in DATE_AXIS_GRAINS else "category",
         hovermode="x unified",
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 50, "b": 40, "l": 10, "r": 10},
@@ -33,7 +39,10 @@ def _layout(figure: go.Figure, title: str, y_title: str) -> go.Figure:
     return figure
 
 
-def _labels(periods: list[dict]) -> list[str]:
+def _labels(periods: list[dict], grain: str = "month") -> list[str]:
+    """Return the x values: each period's first day on a date axis, else its label."""
+    if grain in DATE_AXIS_GRAINS:
+        return [str(period.get("start") or period["period"]) for period in periods]
     return [str(period["period"]) for period in periods]
 
 
@@ -45,9 +54,9 @@ def _completeness(periods: list[dict]) -> list[str]:
     return ["" if period.get("complete") else INCOMPLETE_NOTE for period in periods]
 
 
-def retention_figure(periods: list[dict]) -> go.Figure:
+def retention_figure(periods: list[dict], grain: str = "month") -> go.Figure:
     """CRR and churn rate per period; periods with S = 0 leave a gap."""
-    labels = _labels(periods)
+    labels = _labels(periods, grain)
     notes = _completeness(periods)
     figure = go.Figure()
     for key, name, color in (("crr", "CRR", RETENTION_COLOR), ("churn_rate", "Churn", CHURN_COLOR)):
@@ -65,13 +74,13 @@ def retention_figure(periods: list[dict]) -> go.Figure:
             )
         )
     figure.update_yaxes(range=[0, 100], ticksuffix="%")
-    return _layout(figure, "Retention and churn", "Percent of customers at start (S)")
+    return _layout(figure, "Retention and churn", "Percent of customers at start (S)", grain)
 
 
-def breakdown_figure(periods: list[dict]) -> go.Figure:
+def breakdown_figure(periods: list[dict], grain: str = "month") -> go.Figure:
     """Customers active at the end of each period (E), split into retained, new and
     returning, with the churned shown below zero."""
-    labels = _labels(periods)
+    labels = _labels(periods, grain)
     notes = _completeness(periods)
     patterns = ["" if period.get("complete") else "/" for period in periods]
     figure = go.Figure()
@@ -106,12 +115,12 @@ def breakdown_figure(periods: list[dict]) -> go.Figure:
         )
     )
     figure.update_layout(barmode="relative")
-    return _layout(figure, "Where active customers come from", "Customers")
+    return _layout(figure, "Where active customers come from", "Customers", grain)
 
 
-def revenue_figure(periods: list[dict], currency: str | None) -> go.Figure:
+def revenue_figure(periods: list[dict], currency: str | None, grain: str = "month") -> go.Figure:
     """Net revenue per period; an incomplete period's bar is hatched."""
-    labels = _labels(periods)
+    labels = _labels(periods, grain)
     figure = go.Figure(
         go.Bar(
             x=labels,
@@ -128,7 +137,7 @@ def revenue_figure(periods: list[dict], currency: str | None) -> go.Figure:
             hovertemplate="Revenue %{customdata[0]}%{customdata[1]}<extra></extra>",
         )
     )
-    return _layout(figure, "Net revenue", "Revenue")
+    return _layout(figure, "Net revenue", "Revenue", grain)
 
 
 def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) -> go.Figure:
@@ -136,7 +145,8 @@ def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) 
 
     Cells not yet observable stay empty; cells in an incomplete period carry a mark.
     Only the latest ``max_cohorts`` cohorts and their first ``max_cohorts`` offsets are
-    drawn, so a daily grain stays readable and light.
+    drawn, so a daily grain stays readable and light. Cells print their rate, rounded to
+    whole percents, while they are wide enough (MAX_LABELLED_OFFSETS).
     """
     cohorts = cohorts[-max_cohorts:]
     offsets = sorted(
@@ -159,13 +169,12 @@ def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) 
                 hover.append("not yet observable")
                 continue
             mark = "" if cell.get("complete", True) else "*"
-            row.append(cell.get("rate"))
-            text.append(
-                f"{show.rate(cell.get('rate'))}{mark}" if cell.get("rate") is not None else ""
-            )
+            rate = fmt.finite_or_none(cell.get("rate"))
+            row.append(rate)
+            text.append(f"{rate:.0f}%{mark}" if rate is not None else "")
             hover.append(
                 f"{show.count(cell.get('active'))} of {show.count(cohort.get('size'))} customers"
-                f" ({show.rate(cell.get('rate'))})"
+                f" ({show.rate(rate)})"
                 f"{INCOMPLETE_NOTE if mark else ''}"
             )
         rows.append(row)
@@ -174,12 +183,14 @@ def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) 
     figure = go.Figure(
         go.Heatmap(
             z=rows,
-            x=[f"+{offset}" for offset in offsets],
+            # Numbers on a linear axis, so that Plotly spaces the labels of many offsets.
+            x=offsets,
             y=[str(cohort["cohort"]) for cohort in cohorts],
             text=texts,
-            texttemplate="%{text}" if len(offsets) <= 24 else None,
+            texttemplate="%{text}" if len(offsets) <= MAX_LABELLED_OFFSETS else None,
+            textfont={"size": 10},
             customdata=hovers,
-            hovertemplate="Cohort %{y}, %{x}: %{customdata}<extra></extra>",
+            hovertemplate="Cohort %{y}, +%{x}: %{customdata}<extra></extra>",
             colorscale="Teal",
             zmin=0,
             zmax=100,
@@ -188,7 +199,14 @@ def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) 
         )
     )
     figure.update_yaxes(autorange="reversed", type="category", title="Cohort")
-    figure.update_xaxes(type="category", title="Periods since the cohort's first")
+    figure.update_xaxes(
+        type="linear",
+        tickprefix="+",
+        tickformat="d",
+        # One label per offset while they fit, else Plotly picks whole-number steps.
+        dtick=1 if len(offsets) <= MAX_LABELLED_OFFSETS else None,
+        title="Periods since the cohort's first",
+    )
     figure.update_layout(
         title="Cohort retention (* = incomplete period)",
         height=max(320, 28 * len(cohorts) + 140),

@@ -22,6 +22,11 @@ def md(text: object) -> str:
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in str(text))
 
 
+def is_number(value: object) -> bool:
+    """Tell whether ``value`` is a finite number, so that it can be drawn."""
+    return fmt.finite_or_none(value) is not None
+
+
 def rate(value: object) -> str:
     """Format a percentage such as CRR: ``66.67%``."""
     number = fmt.finite_or_none(value)

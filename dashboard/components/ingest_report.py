@@ -8,9 +8,11 @@ from pathlib import Path
 import streamlit as st
 
 from analytics.exports import frame_to_csv
+from analytics.store.ingest.results import MAX_REPORTED_DUPLICATE_IDS
+from analytics.wording import count_phrase, noun_form
 from dashboard.components import format as show
 from dashboard.components.tables import frame_from_rows
-from dashboard.data import read_rejected_rows
+from dashboard.data import read_duplicate_ids, read_rejected_rows
 from dashboard.uploads import Outcome
 
 REJECTION_COLUMNS = {
@@ -28,19 +30,24 @@ def render_outcome(outcome: Outcome) -> None:
         st.caption("Nothing was loaded: the data is as it was.")
         return
     result = outcome.result
+    name = show.md(result.file_name)
     where = "the workspace" if outcome.dataset.is_workspace else "a data set of its own"
     if result.already_loaded:
+        # The result's one warning says the same; one box is enough.
         st.info(
-            f"'{show.md(result.file_name)}' was loaded before (import {result.previous_import_id}); "
+            f"'{name}' was loaded before (import {result.previous_import_id}); "
             "nothing was loaded again."
         )
-    elif result.rows_loaded == 0:
-        st.warning(
-            f"No row of '{show.md(result.file_name)}' could be loaded; see the rejected rows."
+    elif outcome.reused:
+        st.info(
+            f"'{name}' was analysed on its own before, with the same options; showing that "
+            f"data set (import {result.import_id}) as it is."
         )
+    elif result.rows_loaded == 0:
+        st.warning(f"No row of '{name}' could be loaded; see the rejected rows.")
     else:
         st.success(
-            f"Loaded {show.count(result.rows_loaded)} events from '{result.file_name}' into {where}."
+            f"Loaded {count_phrase(result.rows_loaded, 'event')} from '{name}' into {where}."
         )
 
     counts = st.columns(4)
@@ -48,14 +55,26 @@ def render_outcome(outcome: Outcome) -> None:
     counts[1].metric("Loaded", show.count(result.rows_loaded))
     counts[2].metric("Rejected", show.count(result.rows_rejected))
     counts[3].metric("Duplicates skipped", show.count(result.duplicates_skipped))
-    for warning in result.warnings:
+    warnings = [] if result.already_loaded else result.warnings
+    for warning in warnings:
         st.warning(show.md(warning))
     if result.duplicate_event_ids:
-        listed = show.md(", ".join(result.duplicate_event_ids))
-        more = "" if len(result.duplicate_event_ids) >= result.duplicates_skipped else ", …"
-        st.caption(f"Skipped repeated event ids: {listed}{more}")
+        st.caption(show.md(duplicate_ids_text(outcome)))
     if result.rows_rejected:
         _render_rejections(outcome)
+
+
+def duplicate_ids_text(outcome: Outcome) -> str:
+    """Name the event ids skipped as repeats; say how many more when the list was cut."""
+    listed = outcome.result.duplicate_event_ids
+    total = len(listed)
+    if total >= MAX_REPORTED_DUPLICATE_IDS and outcome.result.import_id is not None:
+        # The result lists the first ids only; the database keeps every skipped row.
+        _, total = read_duplicate_ids(outcome.dataset.path, outcome.result.import_id, 0)
+    text = f"Skipped repeated event {noun_form(len(listed), 'id')}: {', '.join(listed)}"
+    if total > len(listed):
+        text += f" and {count_phrase(total - len(listed), 'more id')}"
+    return text + "."
 
 
 def _render_rejections(outcome: Outcome) -> None:

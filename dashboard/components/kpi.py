@@ -13,6 +13,14 @@ import streamlit as st
 from analytics.insights import Insights
 from dashboard.components import format as show
 
+KPI_CONTAINER_KEY = "kpi_cards"
+# Streamlit gives a keyed container the class st-key-<key>.
+KPI_STYLE = f"""<style>
+.st-key-{KPI_CONTAINER_KEY} [data-testid="stMetricValue"] {{
+    font-size: clamp(1.4rem, 1.9vw, 2.25rem);
+}}
+</style>"""
+
 
 @dataclass(frozen=True)
 class Card:
@@ -62,8 +70,11 @@ def render_kpi_cards(insights: Insights, periods: list[dict], clv_note: str | No
     Plotly's 4.7 MB script before the cards appear in a new browser session.
     """
     previous = insights.previous_period
-    # Money needs more room than a rate: "$57,393.09" is cut in an equal fifth at 1440 px.
-    columns = st.columns([1.1, 0.9, 1.1, 0.9, 1.4])
+    # Equal cards; their values are set in a smaller type than st.metric's default, so that
+    # an amount such as "$57,393.09" fits a fifth of the page at 1280 px and more.
+    st.html(KPI_STYLE)
+    container = st.container(key=KPI_CONTAINER_KEY)
+    columns = container.columns(len(CARDS))
     for column, card in zip(columns, CARDS, strict=True):
         level = insights.fact(card.level_fact)
         change = insights.fact(card.change_fact) if card.change_fact else None
@@ -84,6 +95,7 @@ def render_kpi_cards(insights: Insights, periods: list[dict], clv_note: str | No
                 delta_color="inverse" if card.inverse else "normal",
                 help=help_text,
                 border=True,
+                height="stretch",
                 chart_data=trend(periods, card.trend_key),
                 chart_type="area" if card.trend_key == "revenue" else "line",
             )

@@ -18,10 +18,13 @@ from datetime import date
 import streamlit as st
 
 from analytics.config import Settings
+from analytics.errors import GrowthLensError
 from dashboard import state
 from dashboard.components.format import md
 from dashboard.data import DataSet, DataSummary, DataVersion, read_data_version, read_summary
-from dashboard.filters import GRAINS, Filters, normalize_window, window_choices
+from dashboard.filters import GRAINS, Filters, fit_date_range, normalize_window, window_choices
+from dashboard.messages import dashboard_message
+from dashboard.segments import ordered_segments, segment_label
 from dashboard.view import metric_request, read_metrics, read_segment_attributes
 
 GRAIN_KEY = "sidebar_grain"
@@ -184,6 +187,13 @@ def _filters_from_widget_state(filters: Filters, plan: FilterPlan) -> Filters:
     date_from, date_to = st.session_state[FROM_KEY], st.session_state[TO_KEY]
     if date_from is not None and date_to is not None and date_to < date_from:
         st.session_state[TO_KEY] = date_to = None
+    # Dates from a shared URL may lie outside this data set; metrics would have no period.
+    date_from, date_to, notice = fit_date_range(
+        date_from, date_to, plan.summary.first_day, plan.summary.last_day
+    )
+    if notice:
+        state.add_view_notice(notice)
+        st.session_state[FROM_KEY], st.session_state[TO_KEY] = date_from, date_to
 
     segment_key = st.session_state[SEGMENT_KEY]
     if segment_key != NO_SEGMENT and segment_key not in plan.attributes:
@@ -205,9 +215,17 @@ def _filters_from_widget_state(filters: Filters, plan: FilterPlan) -> Filters:
 
 def _render_segment_value(plan: FilterPlan, filters: Filters, segment: str) -> str | None:
     request = metric_request(filters, plan.settings, segment)
-    segmented = read_metrics(str(plan.dataset.path), plan.version, request)
-    values = [str(part.get("value")) for part in segmented.get("segments") or []]
     current = st.session_state.get(SEGMENT_VALUE_KEY, ALL_VALUES)
+    try:
+        segmented = read_metrics(str(plan.dataset.path), plan.version, request)
+    except GrowthLensError as error:
+        # The page shows the same error; the widget keeps the value chosen so far.
+        st.caption(f"The values of {md(segment)} cannot be listed: {md(dashboard_message(error))}")
+        segmented = {"segments": [] if current == ALL_VALUES else [{"value": current}]}
+    values = [
+        segment_label(part.get("value"))
+        for part in ordered_segments(segmented.get("segments") or [])
+    ]
     if current not in (ALL_VALUES, *values):
         st.warning(f"Ignored {md(segment)} '{md(current)}': no customer has that value.")
         st.session_state[SEGMENT_VALUE_KEY] = ALL_VALUES

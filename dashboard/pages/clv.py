@@ -8,23 +8,28 @@ from analytics.errors import GrowthLensError
 from dashboard import state
 from dashboard.components import charts, formula, tables
 from dashboard.components import format as show
+from dashboard.components.caveats import render_metric_warnings
+from dashboard.components.tables import COUNT, DECIMAL, FLAG, MONEY, RATE, TEXT, YEARS, Column
+from dashboard.messages import dashboard_message
+from dashboard.page_stop import stop_page
+from dashboard.segments import ordered_segments, segment_label
 from dashboard.shell import require_shell
 from dashboard.view import load_view
 
 require_shell()
 
-SEGMENT_COLUMNS = {
-    "value": "Segment value",
-    "paying_customers": "Paying customers",
-    "paid_purchases": "Paid purchases",
-    "apv": "APV",
-    "frequency_per_year": "Purchases per year",
-    "pooled_churn": "Pooled churn %",
-    "lifespan_years": "Lifespan (years)",
-    "clv": "CLV",
-    "estimable": "Estimable",
-    "reason": "Reason",
-}
+SEGMENT_COLUMNS = (
+    Column("value", "Segment value", TEXT),
+    Column("paying_customers", "Paying customers", COUNT),
+    Column("paid_purchases", "Paid purchases", COUNT),
+    Column("apv", "APV", MONEY, "Average purchase value: net revenue / paid purchases."),
+    Column("frequency_per_year", "Purchases per year", DECIMAL),
+    Column("pooled_churn", "Pooled churn %", RATE),
+    Column("lifespan_years", "Lifespan", YEARS),
+    Column("clv", "CLV", MONEY),
+    Column("estimable", "Estimable", FLAG),
+    Column("reason", "Reason", TEXT, "Why the CLV is not estimable."),
+)
 
 st.title("Customer lifetime value")
 view = load_view(state.run_settings())
@@ -36,6 +41,7 @@ st.caption(
     f"lifespan in years{' × gross margin' if clv.get('gross_margin') else ''} · "
     f"pooled churn over complete {view.grain} periods"
 )
+render_metric_warnings(view.shown)
 
 if clv.get("estimable"):
     st.metric("CLV", show.money(clv.get("clv"), currency), border=True)
@@ -67,25 +73,36 @@ st.subheader("By segment")
 attributes = view.segment_attributes()
 if not attributes:
     st.info("The data has no attribute (such as channel, country or plan) to split CLV by.")
-    st.stop()
+    stop_page()
 default = view.filters.segment if view.filters.segment in attributes else attributes[0]
 attribute = st.selectbox("Split by", attributes, index=attributes.index(default), key="clv_segment")
 try:
     segmented = view.segmented_metrics(attribute)
 except GrowthLensError as error:
-    st.error(show.md(error))
-    st.stop()
+    st.error(show.md(dashboard_message(error)))
+    stop_page()
 rows = [
-    {"value": str(part.get("value")), **(part.get("clv") or {})}
-    for part in segmented.get("segments") or []
+    {**(part.get("clv") or {}), "value": segment_label(part.get("value"))}
+    for part in ordered_segments(segmented.get("segments") or [])
 ]
 if not rows:
     st.info(f"No customer has a value for {show.md(attribute)}.")
-    st.stop()
-st.plotly_chart(charts.clv_by_segment_figure(rows, attribute, currency), key="clv_segment_chart")
+    stop_page()
+for row in rows:
+    row["reason"] = row.get("reason") or ""  # an estimable CLV has no reason, not an unknown one
+if any(show.is_number(row.get("clv")) for row in rows):
+    st.plotly_chart(
+        charts.clv_by_segment_figure(rows, attribute, currency), key="clv_segment_chart"
+    )
+else:
+    st.info(
+        f"No value of {show.md(attribute)} has an estimable CLV, so there is no chart; the "
+        "table gives each segment's reason."
+    )
 tables.show_table(
-    tables.frame_from_rows(rows, SEGMENT_COLUMNS),
+    tables.columns_frame(rows, SEGMENT_COLUMNS),
     key="clv_segments",
     file_name=f"growthlens_clv_by_{attribute}.csv",
     caption="Each segment's CLV uses its own APV, purchase frequency and pooled churn.",
+    config=tables.column_config(SEGMENT_COLUMNS, currency),
 )

@@ -8,6 +8,7 @@ from analytics.insights import build_insights
 from dashboard import state
 from dashboard.components import format as show
 from dashboard.components import formula
+from dashboard.components.caveats import render_metric_warnings, warning_messages
 from dashboard.components.kpi import render_kpi_cards
 from dashboard.shell import require_shell
 from dashboard.view import load_view
@@ -29,6 +30,7 @@ st.caption(
     f"{metrics.get('model', 'n/a')} (window {metrics.get('window', view.filters.window)}) · "
     f"data as of {metrics.get('as_of', 'n/a')}"
 )
+render_metric_warnings(metrics)
 
 if insights.period is None:
     st.info("No period is complete yet, so there is no headline figure to compare.")
@@ -57,7 +59,12 @@ if incomplete is not None:
         icon=":material/hourglass_top:",
     )
 
-other_warnings = [w for w in insights.warnings if w.code not in ("incomplete_period",)]
+# The metrics result's own warnings are shown above the cards already.
+shown_codes = {"incomplete_period", *(w.get("code") for w in metrics.get("warnings") or [])}
+shown_messages = set(warning_messages(metrics))
+other_warnings = [
+    w for w in insights.warnings if w.code not in shown_codes and w.message not in shown_messages
+]
 if other_warnings:
     with st.expander("Caveats", icon=":material/info:"):
         for warning in other_warnings:

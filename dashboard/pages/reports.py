@@ -12,9 +12,12 @@ from analytics.reports.build import DEFAULT_SEGMENT_ATTRIBUTE, build_report
 from analytics.reports.deliver import report_stem
 from analytics.reports.render import render_report
 from dashboard import state
+from dashboard.components.format import md
 from dashboard.data import read_data_version
 from dashboard.engine import load_engine
 from dashboard.filters import window_choices
+from dashboard.messages import dashboard_message
+from dashboard.page_stop import stop_page
 from dashboard.shell import require_shell
 from dashboard.view import read_segment_attributes
 
@@ -44,8 +47,8 @@ st.caption(
 try:
     attributes = read_segment_attributes(str(dataset.path), read_data_version(dataset.path))
 except GrowthLensError as error:
-    st.error(str(error))
-    st.stop()
+    st.error(md(dashboard_message(error)))
+    stop_page()
 
 with st.form("reports_options"):
     first = st.columns(3)
@@ -105,14 +108,14 @@ if submitted:
             )
             rendered = render_report(report)
     except GrowthLensError as error:
-        st.error(str(error))
-        st.stop()
+        st.error(md(dashboard_message(error)))
+        stop_page()
     st.session_state[RESULT_KEY] = (report, rendered)
 
 result = st.session_state.get(RESULT_KEY)
 if result is None:
     st.info("Choose the options and render a report to preview and download it.")
-    st.stop()
+    stop_page()
 
 report, rendered = result
 stem = report_stem(report)

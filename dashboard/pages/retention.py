@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.components import charts, formula, tables
+from dashboard.components.caveats import render_metric_warnings
 from dashboard.shell import require_shell
 from dashboard.view import load_view
 
@@ -22,11 +23,13 @@ st.caption(
     f"{view.scope.capitalize()} · {view.grain} periods · activity model "
     f"{metrics.get('model', 'n/a')} · a hollow marker or hatched bar is an incomplete period"
 )
+render_metric_warnings(metrics)
 
-st.plotly_chart(charts.retention_figure(periods), key="retention_rates_chart")
-st.plotly_chart(charts.breakdown_figure(periods), key="retention_breakdown_chart")
-
-st.plotly_chart(charts.revenue_figure(periods, view.currency), key="retention_revenue_chart")
+st.plotly_chart(charts.retention_figure(periods, view.grain), key="retention_rates_chart")
+st.plotly_chart(charts.breakdown_figure(periods, view.grain), key="retention_breakdown_chart")
+st.plotly_chart(
+    charts.revenue_figure(periods, view.currency, view.grain), key="retention_revenue_chart"
+)
 
 st.subheader("Customers per period")
 tables.show_table(
@@ -34,7 +37,10 @@ tables.show_table(
     key="retention_periods",
     file_name=f"{file_stem}_periods.csv",
     caption="CRR = (E − N) / S × 100 and churn = churned / S × 100; both are n/a when S = 0. "
-    "Customers who joined and churned inside a period are in neither S nor E.",
+    "Customers who joined and churned inside a period are in neither S nor E. The CSV also "
+    "has each period's first and last day, free orders and refunds.",
+    config=tables.column_config(tables.PERIOD_COLUMNS, view.currency),
+    csv_frame=tables.periods_csv_frame(periods),
 )
 
 complete = [period for period in periods if period.get("complete")]

@@ -9,8 +9,9 @@ import polars as pl
 import streamlit as st
 
 from analytics.errors import GrowthLensError, InvalidInputError
-from analytics.store.ingest import IngestOptions, preview_file
+from analytics.store.ingest import IngestOptions, file_sha256, preview_file
 from analytics.store.ingest.options import DATE_ORDERS
+from analytics.wording import count_phrase
 from dashboard import state
 from dashboard.components import format as show
 from dashboard.components.ingest_report import render_outcome
@@ -22,6 +23,7 @@ from dashboard.components.mapping_editor import (
 from dashboard.components.tables import show_table
 from dashboard.data import scratch_dataset, scratch_name_for, workspace_dataset
 from dashboard.navigation import OVERVIEW
+from dashboard.page_stop import stop_page
 from dashboard.shell import require_shell
 from dashboard.uploads import (
     discard_upload,
@@ -29,6 +31,7 @@ from dashboard.uploads import (
     load_file,
     save_upload,
     size_problem,
+    upload_fingerprint,
 )
 
 require_shell()
@@ -61,18 +64,19 @@ uploaded = st.file_uploader("Event file", key=FILE_KEY)
 if uploaded is None:
     discard_upload(upload.get("path"))
     upload.clear()
-    st.stop()
+    stop_page()
 
 problem = size_problem(uploaded.name, uploaded.size, limit)
 if problem:
     st.error(show.md(problem))
-    st.stop()
+    stop_page()
 
 if upload.get("file_id") != uploaded.file_id:
     discard_upload(upload.get("path"))
     upload.clear()
     upload["file_id"] = uploaded.file_id
     upload["path"] = save_upload(settings, uploaded.name, uploaded.getvalue())
+    upload["content_hash"] = file_sha256(upload["path"])
     reset_mapping_widgets()
     for key in (ENCODING_KEY, DATE_ORDER_KEY):
         st.session_state.pop(key, None)
@@ -118,14 +122,14 @@ with st.expander("Reading options", expanded=needs_encoding, icon=":material/tun
 if preview is None:
     st.error(show.md(preview_error))
     st.caption("Nothing was loaded: the data is as it was.")
-    st.stop()
+    stop_page()
 
 st.subheader("Preview")
 st.caption(
     f"{show.md(preview.file_name)}: {preview.source_format}, {preview.layout}"
     + (f", delimiter {show.md(repr(preview.delimiter))}" if preview.delimiter else "")
     + (f", encoding {preview.encoding}" if preview.encoding else "")
-    + f", {preview.rows:,} records"
+    + f", {count_phrase(preview.rows, 'record')}"
 )
 if preview.encoding_warning:
     st.warning(show.md(preview.encoding_warning))
@@ -139,7 +143,9 @@ if preview.sample_rows:
         sample,
         key="upload_sample",
         file_name=f"{Path(preview.file_name).stem}_preview.csv",
-        caption=f"The first {sample.height} records as read, before any conversion.",
+        caption=f"The first {count_phrase(sample.height, 'record')} as read, before any "
+        "conversion; an empty cell is empty in the file.",
+        placeholder="",
     )
 
 st.subheader("Column mapping")
@@ -199,13 +205,22 @@ if add or alone:
     if add:
         dataset = workspace_dataset(settings)
     else:
-        dataset = scratch_dataset(settings, scratch_name_for(uploaded.name))
+        fingerprint = upload_fingerprint(upload["content_hash"], options)
+        dataset = scratch_dataset(settings, scratch_name_for(uploaded.name, fingerprint))
     bar = st.progress(0.0, text="Starting")
 
     def report(stage: str, fraction: float) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=STAGE_LABELS.get(stage, stage))
 
-    outcome = load_file(upload["path"], uploaded.file_id, options, settings, dataset, report)
+    outcome = load_file(
+        upload["path"],
+        uploaded.file_id,
+        options,
+        settings,
+        dataset,
+        report,
+        file_hash=upload["content_hash"],
+    )
     upload["outcome"] = outcome
     if outcome.result is not None and (add or outcome.loaded_events):
         state.show_dataset(dataset)

@@ -3,6 +3,7 @@ question, quantity × unit price, and a file analysed on its own."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from dashboard_support import (
 )
 
 from analytics.config import Settings
+from dashboard.components.format import md
 
 # File, rows read, loaded, rejected and duplicates skipped, as worked out for each case.
 CASE_COUNTS = [
@@ -210,8 +212,8 @@ def test_scratch_analysis_keeps_workspace(demo_database: Path):
 
     assert problems_on(app) == []
     assert snapshot(demo_database) == before
-    assert app.query_params["dataset"] == "partial_last_period"
-    assert "partial_last_period.csv" in texts(app)
+    assert re.fullmatch(r"partial_last_period-[0-9a-f]{12}", app.query_params["dataset"])
+    assert md("partial_last_period.csv") in texts(app)  # as Markdown, underscores escaped
     app.switch_page("pages/overview.py").run()
     assert metric_values(app)["Revenue"] == "80.00"  # February of the uploaded file
     app.button(key="sidebar_back_to_workspace").click().run()

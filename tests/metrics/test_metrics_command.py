@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from analytics.cli import main
+from analytics.store.connection import ensure_database
 
 CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
 
@@ -143,6 +144,14 @@ def test_rejected_options_exit_with_status_2(loaded, capsys, arguments, message)
 
 
 def test_empty_database_says_so(database_path, capsys):
+    ensure_database(database_path)
     status, out, err = run(capsys, "--db", str(database_path))
     assert status == 2
     assert "No events loaded" in err
+
+
+def test_missing_database_is_not_created(database_path, capsys):
+    status, out, err = run(capsys, "--db", str(database_path))
+    assert status == 2
+    assert "No database at" in err
+    assert not database_path.exists()

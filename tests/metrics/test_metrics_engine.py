@@ -72,6 +72,8 @@ def test_result_has_the_documented_shape(events):
         "first_event_date",
         "last_event_date",
         "currency",
+        "cohorts_truncated",
+        "warnings",
         "customers",
         "periods",
         "cohorts",
@@ -85,6 +87,8 @@ def test_result_has_the_documented_shape(events):
     assert set(result["cohorts"][0]["cells"][0]) == {"offset", "active", "rate", "complete"}
     assert set(result["segments"][0]) == {"value", "customers", "periods", "cohorts", "clv"}
     assert result["currency"] == "USD"
+    assert result["cohorts_truncated"] is False
+    assert result["warnings"] == []
 
 
 def test_result_holds_only_plain_json_values(events):

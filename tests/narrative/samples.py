@@ -230,6 +230,51 @@ def segmented_metrics() -> dict:
     return result
 
 
+def mix_and_rate_metrics() -> dict:
+    """Three channels whose mix and rate effects on retention disagree, February to March.
+
+    At the start of the month (S) and retained (CRR = retained / S):
+    - paid:   February 10, 6 kept (60.00%); March 10, 8 kept (80.00%)
+    - social: February 5, 4 kept (80.00%); March 20, 15 kept (75.00%)
+    - email:  February 5, 5 kept (100.00%); March 10, 9 kept (90.00%)
+    Overall: February 20, 15 kept (75.00%); March 40, 32 kept (80.00%): +5.00 points.
+
+    Shares of S: February paid 0.50, social 0.25, email 0.25; March 0.25, 0.50, 0.25.
+    Rate effect = February share x change of rate:
+      paid 0.50 x 20 = +10.00, social 0.25 x -5 = -1.25, email 0.25 x -10 = -2.50.
+    Mix effect = change of share x March rate:
+      paid -0.25 x 80 = -20.00, social +0.25 x 75 = +18.75, email 0 x 90 = 0.00.
+    The six effects add up to +5.00. Social's share grew (mix +18.75) while its own
+    retention fell; paid is the channel whose retention rose and lifted the total.
+    Revenue: paid 100.00 -> 120.00, social 50.00 -> 200.00, email 100.00 -> 80.00.
+    """
+    channels = {
+        "paid": [
+            period_row("2024-02", S=10, E=10, new_first_time=4, revenue=100.0),
+            period_row("2024-03", S=10, E=10, new_first_time=2, revenue=120.0),
+        ],
+        "social": [
+            period_row("2024-02", S=5, E=20, new_first_time=16, revenue=50.0),
+            period_row("2024-03", S=20, E=15, new_first_time=0, revenue=200.0),
+        ],
+        "email": [
+            period_row("2024-02", S=5, E=10, new_first_time=5, revenue=100.0),
+            period_row("2024-03", S=10, E=10, new_first_time=1, revenue=80.0),
+        ],
+    }
+    overall = [
+        period_row("2024-02", S=20, E=40, new_first_time=25, revenue=250.0),
+        period_row("2024-03", S=40, E=35, new_first_time=3, revenue=400.0),
+    ]
+    result = metrics_result(overall, as_of="2024-03-31")
+    result["segment"] = "channel"
+    result["segments"] = [
+        {"value": name, "periods": periods, "cohorts": [], "clv": {}}
+        for name, periods in channels.items()
+    ]
+    return result
+
+
 def draft_sentence_of(prompt: str) -> str:
     """Return the draft sentence a prompt asks the model to reword."""
     from analytics.narrative.prompt import PROMPT_STYLES

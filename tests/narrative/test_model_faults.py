@@ -66,8 +66,12 @@ def test_header_only_file_is_truncated(tmp_path, bundled):
     with bundled.open("rb") as source:
         truncated.write_bytes(source.read(2_000))
 
-    with pytest.raises(ModelUnavailableError, match="truncated or corrupt"):
+    with pytest.raises(ModelUnavailableError) as raised:
         inspect_model_file(truncated, LIMIT)
+    message = str(raised.value)
+    assert "is not a readable GGUF model: its header is truncated or corrupt" in message
+    assert "Download the file again, or set model.path" in message
+    assert "Error" not in message  # no Python exception names such as IndexError
 
 
 def test_file_that_is_not_gguf_is_rejected(settings, tmp_path):

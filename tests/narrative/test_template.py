@@ -11,6 +11,7 @@ from analytics.narrative.numbers import find_numbers
 from analytics.narrative.template import build_draft
 from narrative.samples import (
     metrics_result,
+    mix_and_rate_metrics,
     no_churn_yet_metrics,
     partial_last_period_metrics,
     period_row,
@@ -106,3 +107,82 @@ def test_sentence_draft_numbers_placeholders_locally():
 
     assert sentence.text.startswith("For [F1], revenue was [F2], down [F3] from [F4]")
     assert sentence.restore_names("[F2] and [F1]") == "[revenue] and [period]"
+
+
+def test_driver_is_segment_whose_rate_moved():
+    insights = build_insights(mix_and_rate_metrics())
+    draft = build_draft(insights)
+    text = draft.render()
+
+    assert (
+        'The largest contribution came from channel "paid", where retention rose 20.00 points.'
+        in (text)
+    )
+    assert "social" not in text
+    assert check_text(draft.text, draft, insights.facts).passed
+
+
+def test_driver_moving_against_change_is_not_named():
+    # a keeps 50.00% (S 10 -> 10); b falls 100.00% -> 90.00% while its S grows 10 -> 30.
+    # Overall 15 / 20 = 75.00% -> 32 / 40 = 80.00% rises through the mix alone, and b's
+    # only rate effect (0.50 x -10 = -5.00 points) goes against it: no driver to name.
+    a = [
+        period_row("2024-02", S=10, E=10, new_first_time=5, revenue=10.0),
+        period_row("2024-03", S=10, E=10, new_first_time=5, revenue=10.0),
+    ]
+    b = [
+        period_row("2024-02", S=10, E=30, new_first_time=20, revenue=10.0),
+        period_row("2024-03", S=30, E=30, new_first_time=3, revenue=10.0),
+    ]
+    metrics = metrics_result(
+        [
+            period_row("2024-02", S=20, E=40, new_first_time=25, revenue=20.0),
+            period_row("2024-03", S=40, E=40, new_first_time=8, revenue=20.0),
+        ],
+        as_of="2024-03-31",
+    )
+    metrics["segment"] = "channel"
+    metrics["segments"] = [
+        {"value": "a", "periods": a, "cohorts": [], "clv": {}},
+        {"value": "b", "periods": b, "cohorts": [], "clv": {}},
+    ]
+    insights = build_insights(metrics)
+    text = build_draft(insights).render()
+
+    assert insights.fact("crr_change").formatted == "+5.00 points"
+    assert insights.fact("crr_mover_1").value == "b"
+    assert "largest contribution" not in text
+
+
+def test_closing_explains_subscription_model_without_subscriptions():
+    metrics = metrics_result(
+        [
+            period_row("2024-02", S=0, E=0, new_first_time=0, revenue=10.0),
+            period_row("2024-03", S=0, E=0, new_first_time=0, revenue=20.0),
+        ],
+        as_of="2024-03-31",
+        model="subscription",
+        window="subscription",
+    )
+    metrics["warnings"] = [
+        {"code": "no_subscription_events", "message": "The data has no subscription events."}
+    ]
+    draft = build_draft(build_insights(metrics))
+
+    assert draft.closing[0] == (
+        "No customer is active under the subscription model, because the data has no "
+        "subscription events."
+    )
+
+
+def test_one_active_customer_is_singular():
+    metrics = metrics_result(
+        [
+            period_row("2024-02", S=0, E=1, new_first_time=1, revenue=10.0),
+            period_row("2024-03", S=1, E=1, new_first_time=0, revenue=20.0),
+        ],
+        as_of="2024-03-31",
+    )
+    text = build_draft(build_insights(metrics)).render()
+
+    assert "with 1 active customer." in text

@@ -126,7 +126,7 @@ def test_schedule_emails_each_report(demo_database, tmp_path, monkeypatch):
     assert b"Subject: GrowthLens report: December 2025" in envelope.original_content
     assert b'filename="growthlens-report-' in envelope.original_content
     assert PASSWORD not in stderr
-    assert "e-mailed to 1 recipient(s)" in stderr
+    assert "; e-mailed to 1 recipient\n" in stderr
 
 
 HOSTILE_ROWS = [

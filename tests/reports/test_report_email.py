@@ -133,14 +133,39 @@ def test_email_arrives_with_figures_and_csv(smtp_server, tmp_path, monkeypatch, 
     plain_body = received.get_body(preferencelist=("plain",)).get_content()
     assert "| Revenue | 80.00 | 80.00 | 0.00% |" in plain_body
     attachments = {part.get_filename(): part for part in received.iter_attachments()}
-    assert set(attachments) == {files.csv.name, files.html.name}
+    assert set(attachments) == {files.csv.name}
     csv_text = attachments[files.csv.name].get_content()
     assert csv_text == rendered.csv
     february = [row for row in csv_rows(csv_text) if row["scope"] == "all"][1]
     assert float(february["revenue"]) == 80.0
-    assert "Plotly.newPlot" in attachments[files.html.name].get_content()
     assert PASSWORD not in caplog.text
     assert all(PASSWORD not in str(record.args) for record in caplog.records)
+
+
+def test_html_report_attached_only_on_request(tmp_path):
+    report, rendered, files, default_message = _report_message(tmp_path)
+    with_html = build_email(
+        report, rendered, files, sender=SENDER, recipients=[RECIPIENT], attach_html=True
+    )
+
+    default_names = [part.get_filename() for part in default_message.iter_attachments()]
+    assert default_names == [files.csv.name]
+    attachments = {part.get_filename(): part for part in with_html.iter_attachments()}
+    assert set(attachments) == {files.csv.name, files.html.name}
+    assert "Plotly.newPlot" in attachments[files.html.name].get_content()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("--email-to", "Invalid e-mail address 'team' in --email-to: expected a form"),
+        (None, "Invalid e-mail address 'team': expected a form"),
+    ],
+)
+def test_invalid_address_message_names_its_source(source, expected):
+    with pytest.raises(InvalidInputError) as caught:
+        validate_address("team", source)
+    assert str(caught.value).startswith(expected)
 
 
 def test_starttls_used_when_offered(tls_smtp_server, tmp_path, monkeypatch, caplog):
@@ -214,7 +239,7 @@ def test_invalid_smtp_setting_is_rejected(name, value):
 )
 def test_invalid_recipient_is_rejected(address):
     with pytest.raises(InvalidInputError):
-        validate_address(address, "--email-to address")
+        validate_address(address, "--email-to")
 
 
 def test_credentials_need_tls_off_loopback(smtp_server, tmp_path, monkeypatch):

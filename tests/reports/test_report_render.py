@@ -107,11 +107,22 @@ def test_warnings_name_incomplete_period_small_cohort_and_clv(
     assert "March 2024 is incomplete" in text
     assert "fewer than 30 customers" in text  # the 2024-01 cohort has 4
     assert "Lifetime value cannot be estimated" in text
-    assert "1 of 2 segments" in text
+    assert "for 1 of 2 segments; its reason is in the CLV by segment table" in text
+    assert "1 of 1 cohort has fewer than 30 customers (2024-01)" in text
     for warning in report.warnings:
         assert re.sub(r"\s+", " ", warning) in re.sub(
             r"\s+", " ", rendered.html.replace("&#39;", "'")
         )
+
+
+def test_metrics_warnings_reach_the_report(partial_metrics, template_narrative, tmp_path):
+    message = "The cohort table shows only the latest 2 of the 3 month cohorts."
+    partial_metrics["warnings"] = [{"code": "cohorts_truncated", "message": message}]
+    report, rendered = _render(partial_metrics, template_narrative, tmp_path)
+
+    assert message in report.warnings
+    assert message in rendered.html
+    assert message in rendered.markdown
 
 
 def test_narrative_origin_and_notes_are_shown(partial_metrics, template_narrative, tmp_path):

@@ -39,6 +39,7 @@ def test_connect_reads_growth_home_limits(growth_home, monkeypatch):
     monkeypatch.setenv("GROWTH_DUCKDB_MEMORY_LIMIT", "256MB")
     monkeypatch.setenv("GROWTH_DUCKDB_THREADS", "1")
     path = growth_home / "other.duckdb"
+    ensure_database(path)
     with connect(path, read_only=True) as connection:
         # 256,000,000 bytes = 244.14 MiB.
         assert _setting(connection, "memory_limit") == "244.1 MiB"

@@ -5,6 +5,7 @@ of a file without loading it; ``ingest_file(path, IngestOptions(mapping=...), se
 loads it in one transaction and returns the counts.
 """
 
+from analytics.store.ingest.encoding import file_sha256
 from analytics.store.ingest.loader import ingest_file
 from analytics.store.ingest.options import FIELDS, OPTIONAL_FIELDS, REQUIRED_FIELDS, IngestOptions
 from analytics.store.ingest.preview import preview_file
@@ -17,6 +18,7 @@ __all__ = [
     "FilePreview",
     "IngestOptions",
     "IngestResult",
+    "file_sha256",
     "ingest_file",
     "preview_file",
 ]

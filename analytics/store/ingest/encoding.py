@@ -59,6 +59,15 @@ def detect_bom(head: bytes) -> str | None:
     return None
 
 
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes in hex, the content hash the import log records."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def scan_bytes(
     path: Path,
     *,

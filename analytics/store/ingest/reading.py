@@ -24,6 +24,7 @@ from analytics.errors import InvalidInputError
 from analytics.store.ingest.progress import SqlRunner
 from analytics.store.ingest.sources import Source, clean_header
 from analytics.store.ingest.values import sql_string
+from analytics.wording import count_phrase, noun_form
 
 logger = logging.getLogger(__name__)
 
@@ -344,8 +345,9 @@ def _read_spreadsheet(runner: SqlRunner, source: Source) -> RecordSource:
     warnings = []
     if len(sheet_names) > 1:
         warnings.append(
-            f"Read the first sheet, '{sheet_names[0]}'; the other {len(sheet_names) - 1} "
-            "sheet(s) were not loaded."
+            f"Read the first sheet, '{sheet_names[0]}'; the other "
+            f"{count_phrase(len(sheet_names) - 1, 'sheet')} "
+            f"{noun_form(len(sheet_names) - 1, 'was', 'were')} not loaded."
         )
     return RecordSource(
         columns=tuple(header),

@@ -97,6 +97,8 @@ class LoadResult:
     dialogs: list[str] = field(default_factory=list)
     sessions_finished: int = 0
     browser_version: str = "unknown"
+    first_load_cpu: CpuSample | None = None  # until every session drew its first page
+    run_cpu: CpuSample | None = None  # the whole run
 
     @property
     def actions(self) -> int:
@@ -104,6 +106,60 @@ class LoadResult:
 
     def all_timings(self) -> list[float]:
         return [value for values in self.timings.values() for value in values]
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU seconds used so far by the server's process tree and by the browser's."""
+
+    server: float
+    browser: float
+
+    def since(self, earlier: CpuSample) -> CpuSample:
+        return CpuSample(self.server - earlier.server, self.browser - earlier.browser)
+
+
+def _process_table() -> dict[int, tuple[int, float]]:
+    """Return each process's parent id and CPU seconds (its own and its reaped children's),
+    read from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()
+        # After the name: state, ppid, ..., utime (11), stime (12), cutime (13), cstime (14).
+        cpu = sum(int(value) for value in fields[11:15]) / ticks
+        table[int(entry.name)] = (int(fields[1]), cpu)
+    return table
+
+
+def _tree_cpu(table: dict[int, tuple[int, float]], root: int) -> tuple[float, set[int]]:
+    members = {root}
+    changed = True
+    while changed:
+        changed = False
+        for pid, (parent, _) in table.items():
+            if parent in members and pid not in members:
+                members.add(pid)
+                changed = True
+    return sum(table[pid][1] for pid in members if pid in table), members
+
+
+def sample_cpu(server_pid: int) -> CpuSample:
+    """Return the CPU seconds of the server's process tree and of this script's other
+    children (the Playwright driver and Chromium)."""
+    table = _process_table()
+    server, server_members = _tree_cpu(table, server_pid)
+    mine, my_members = _tree_cpu(table, os.getpid())
+    own = table.get(os.getpid(), (0, 0.0))[1]
+    browser = sum(table[pid][1] for pid in my_members - server_members - {os.getpid()})
+    del mine, own
+    return CpuSample(server=server, browser=browser)
 
 
 def next_action(state: ViewState, rng: random.Random, values: list[str]) -> Action:
@@ -233,22 +289,38 @@ async def run_session(
         await context.close()
 
 
-async def run_sessions(url: str, sessions: int, seconds: float, values: list[str]) -> LoadResult:
-    """Drive ``sessions`` browser contexts of one Chromium process against ``url``."""
+async def run_sessions(
+    url: str, sessions: int, seconds: float, values: list[str], server_pid: int
+) -> LoadResult:
+    """Drive ``sessions`` browser contexts of one Chromium process against ``url``, and
+    record the CPU time the server and the browser used while the first loads ran."""
     result = LoadResult()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            start = sample_cpu(server_pid)
+            watcher = asyncio.ensure_future(_watch_first_loads(result, sessions, server_pid, start))
             await asyncio.gather(
                 *(
                     run_session(browser, url, number, seconds, values, result)
                     for number in range(sessions)
                 )
             )
+            watcher.cancel()
+            result.run_cpu = sample_cpu(server_pid).since(start)
             result.browser_version = browser.version
         finally:
             await browser.close()
     return result
+
+
+async def _watch_first_loads(
+    result: LoadResult, sessions: int, server_pid: int, start: CpuSample
+) -> None:
+    """Record the CPU time used from the start until every session has drawn its first page."""
+    while len(result.first_loads) + len(result.problems) < sessions:
+        await asyncio.sleep(0.2)
+    result.first_load_cpu = sample_cpu(server_pid).since(start)
 
 
 def segment_values(database: Path) -> list[str]:
@@ -369,11 +441,36 @@ def write_results(
         + ". The first load of a session waits for the metrics of its filters; sessions "
         "that ask for filters not yet cached compute them at the same time.",
         "",
+        *cpu_lines(result),
     ]
     if result.problems or result.dialogs:
         lines += ["## Problems", ""] + [f"- {text}" for text in result.problems + result.dialogs]
     RESULTS_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return lines
+
+
+def cpu_lines(result: LoadResult) -> list[str]:
+    """Describe where the CPU time went: the server (Streamlit, the metrics) or the browser."""
+    if result.first_load_cpu is None or result.run_cpu is None:
+        return []
+    first, whole = result.first_load_cpu, result.run_cpu
+    sessions = max(len(result.first_loads), 1)
+    return [
+        "CPU seconds used (server: `make run` and its children; browser: Chromium and the "
+        "Playwright driver):",
+        "",
+        "| phase | server | browser |",
+        "|---|---|---|",
+        f"| until every session drew its first Overview | {first.server:.1f} | "
+        f"{first.browser:.1f} |",
+        f"| whole run | {whole.server:.1f} | {whole.browser:.1f} |",
+        "",
+        f"Until the first pages were drawn, that is {first.server / sessions:.1f} CPU seconds "
+        f"of the server and {first.browser / sessions:.1f} of the browser per session: the "
+        f"slow first loads are mostly the {sessions} browser tabs sharing the machine's "
+        "cores with the server. Users' browsers run on their own machines.",
+        "",
+    ]
 
 
 def main() -> int:
@@ -393,7 +490,9 @@ def main() -> int:
         try:
             load_before = os.getloadavg()
             result = asyncio.run(
-                run_sessions(server.url, arguments.sessions, arguments.seconds, values)
+                run_sessions(
+                    server.url, arguments.sessions, arguments.seconds, values, server.process.pid
+                )
             )
             load_after = os.getloadavg()
         finally:

@@ -199,14 +199,15 @@ def narrative_speed(dataset: DataSet) -> dict:
     """Load the bundled model and write one narrative for the store's monthly metrics.
 
     Times the model load, the time to the first generated token (prompt evaluation
-    included) and the decoding rate after it, with the product's prompt and grammar.
+    included) and the decoding rate after it, with the product's prompt and grammar for
+    the draft's first sentence (the product rewords one sentence at a time).
     """
     from analytics.config import load_settings
     from analytics.insights import build_insights
     from analytics.metrics import MetricOptions, compute_metrics
     from analytics.narrative.grammar import placeholder_grammar
     from analytics.narrative.llama import LlamaEngine
-    from analytics.narrative.prompt import build_prompt
+    from analytics.narrative.prompt import plan_prompts
     from analytics.store.connection import connect
 
     settings = load_settings(dataset.store_home)
@@ -227,12 +228,12 @@ def narrative_speed(dataset: DataSet) -> dict:
     budget = min(
         settings.limits.prompt_budget_tokens, engine.context_size - settings.model.max_tokens
     )
-    prompt = build_prompt(insights, engine, budget)
-    grammar = placeholder_grammar(prompt.draft.slots)
+    sentence = plan_prompts(insights, engine, budget).sentences[0]
+    grammar = placeholder_grammar(sentence.draft.slots, sentences=1)
     token_times: list[float] = []
     generation_started = time.perf_counter()
     text = engine.generate(
-        prompt.text,
+        sentence.texts[0],
         grammar,
         settings.model.max_tokens,
         on_token=lambda _piece: token_times.append(time.perf_counter()),
@@ -252,7 +253,7 @@ def narrative_speed(dataset: DataSet) -> dict:
     }
     answer = {
         "model": engine.name,
-        "prompt_tokens": prompt.tokens,
+        "prompt_tokens": engine.count_tokens(sentence.texts[0]),
         "generated_tokens": generated_tokens,
         "tokens_per_second": decode_rate,
         "load_and_engine_seconds": loaded - started,

@@ -215,8 +215,9 @@ def _scale_section(scale: dict | None) -> str:
     header = (
         "## 100M events\n\n"
         f"CDNOW replicated 1,436 times, Parquet, one run each, started {scale['started']}. "
-        "GrowthLens sets no "
-        "DuckDB memory_limit, so DuckDB's default (80 % of RAM) applies; the figure to "
+        "GrowthLens's DuckDB connections run under the `limits.duckdb_memory_limit` "
+        "setting (default 2GB) and spill to GROWTH_HOME/tmp beyond it; the bare read and the "
+        "hand-written SQL run with DuckDB's default limit (80 % of RAM). The figure to "
         "watch is the peak memory. pandas and lifetimes are not run at this size: at 10M "
         "they already need several GiB, and they hold every event in memory.\n\n"
         "| step | tool | rows | seconds | process s | CPU s | peak MiB |\n"

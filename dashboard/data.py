@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 SCRATCH_FOLDER_NAME = "scratch"
 SCRATCH_NAME_MAX_CHARS = 64
 SCRATCH_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-# Hex digits of the content fingerprint in a scratch name: 48 bits, so two different
-# uploads of one file name get the same name with a chance of about 1 in 10^14.
+# Hex digits of the content fingerprint in a scratch name. 48 bits give two different
+# uploads with the same file name the same scratch name with a chance of about 1 in 10^14.
 SCRATCH_FINGERPRINT_CHARS = 12
 
 
@@ -71,8 +71,10 @@ def scratch_folder(settings: Settings) -> Path:
 
 
 def scratch_name_for(file_name: str, fingerprint: str) -> str:
-    """Return the scratch database name for an uploaded file: its stem as a safe slug and
-    the start of ``fingerprint``, a hex digest of the file's bytes and load options.
+    """Return the scratch database name for an uploaded file.
+
+    The name is the file's stem as a safe slug, then the start of ``fingerprint``, a hex
+    digest of the file's bytes and load options.
 
     Two different files with the same name therefore get different data sets, and a
     shared ``?dataset=`` link keeps showing the data it was made with.
@@ -207,8 +209,8 @@ def read_import_record(path: Path, content_hash: str) -> dict | None:
 
 
 def read_duplicate_ids(path: Path, import_id: int, limit: int) -> tuple[list[str], int]:
-    """Return up to ``limit`` event ids one import skipped as repeats, in file order, and
-    how many distinct ids it skipped."""
+    """Return up to ``limit`` event ids that one import skipped as duplicates, in file
+    order, and the number of distinct ids it skipped."""
     with connect(path, read_only=True) as connection:
         listed = connection.execute(
             "SELECT event_id FROM skipped_duplicates WHERE import_id = ? "

@@ -140,11 +140,11 @@ def filters_to_query(filters: Filters) -> dict[str, str]:
 def fit_date_range(
     date_from: date | None, date_to: date | None, first_day: date | None, last_day: date | None
 ) -> tuple[date | None, date | None, str | None]:
-    """Move From and To into the data's days, ``first_day`` to ``last_day``.
+    """Fit the From and To dates to the data's days, ``first_day`` to ``last_day``.
 
-    A range that misses the data entirely is dropped, so every date is shown; a range
-    that overlaps it is cut to the overlap. Returns the dates and a message when they
-    changed, or None when they already fit.
+    A range that misses the data entirely is dropped, so every date is shown. A range
+    that overlaps the data is cut to the overlap. Returns the dates and a message when
+    they changed, or the dates and None when they already fit.
     """
     if first_day is None or last_day is None:
         return date_from, date_to, None

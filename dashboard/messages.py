@@ -19,8 +19,22 @@ OPTION_LABELS = {
     "--lifespan-years": "lifespan in years",
     "--gross-margin": "gross margin (on the Settings page)",
 }
-# Options that take a date; the word "date" is added unless the message has it already.
+# Options that take a date. Their label gets the word "date" unless the message has it.
 DATE_OPTION_LABELS = {"--from": "From", "--to": "To", "--as-of": "As of"}
+# Whole command-line instructions -> what to do in the dashboard instead. They are
+# replaced before the shorter command names below.
+INSTRUCTION_LABELS = {
+    "Load data first with 'growthlens ingest FILE' or 'growthlens demo', or pass --db PATH.": (
+        "Load data on the Upload page."
+    ),
+    "Pass --db the path of a database that 'growthlens ingest' or 'growthlens demo' created. "
+    "To load a data file, use 'growthlens ingest FILE'.": (
+        "Load the file again on the Upload page."
+    ),
+    "Load data into a new database with 'growthlens ingest FILE --db PATH'.": (
+        "Load the file again on the Upload page."
+    ),
+}
 COMMAND_LABELS = {
     "with 'growthlens ingest FILE'": "on the Upload page",
     "'growthlens ingest FILE'": "the Upload page",
@@ -31,6 +45,8 @@ _OPTION = re.compile(r"--[a-z][a-z-]*(?:/--[a-z][a-z-]*)?( date\b)?")
 def dashboard_message(error: Exception | str) -> str:
     """Return the text of ``error`` with command-line options named as dashboard controls."""
     text = str(error)
+    for instruction, label in INSTRUCTION_LABELS.items():
+        text = text.replace(instruction, label)
     for command, label in COMMAND_LABELS.items():
         text = text.replace(command, label)
     return _OPTION.sub(_option_label, text)

@@ -2,8 +2,8 @@
 
 ``st.stop()`` leaves a stop request pending for the rest of the script run, so every
 Streamlit call after it, such as the filter widgets the shell draws after the page, raises
-again and is dropped. A page ends early with :func:`stop_page` instead; the shell catches
-:class:`PageStopped` and still draws the filters.
+again and is dropped. A page ends early with :func:`stop_page` instead, and the shell
+catches :class:`PageStopped` and still draws the filters.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from typing import NoReturn
 
 
 class PageStopped(Exception):
-    """The page has shown why it ends here; the shell draws the rest of the app."""
+    """Raised by :func:`stop_page` after the page has shown why it ends. The shell catches
+    it and draws the rest of the app."""
 
 
 def stop_page() -> NoReturn:
-    """End the current page; call it after drawing the message that explains why."""
+    """End the current page by raising PageStopped. Call it after drawing the message
+    that explains why."""
     raise PageStopped

@@ -30,8 +30,11 @@ def as_number(text: str) -> float | None:
 
 
 def ordered_segments(parts: list[dict]) -> list[dict]:
-    """Return the segment parts in display order: by number when every value is a
-    number, else as listed; the segment without a value stays last."""
+    """Return the segment parts in display order.
+
+    Values are ordered by number when every value is a number, else kept as listed. The
+    segment without a value stays last.
+    """
     with_value = [part for part in parts if part.get("value") is not None]
     without_value = [part for part in parts if part.get("value") is None]
     numbers = [as_number(str(part["value"])) for part in with_value]

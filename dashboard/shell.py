@@ -30,8 +30,8 @@ from dashboard.page_stop import PageStopped
 
 logger = logging.getLogger(__name__)
 
-# A file of the repository, served by the app's own server. A Material icon name here
-# would make the browser fetch the icon from Google's font server.
+# Favicon file in this repository, served by the app's own server. A Material icon name
+# here would make the browser fetch the icon from Google's font server.
 PAGE_ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 
 # Set while run_app() draws a page on this script thread.

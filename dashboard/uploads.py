@@ -85,7 +85,7 @@ class Outcome:
     result: IngestResult | None = None
     error: str | None = None  # the message shown when nothing was loaded
     # True when a scratch data set made earlier from the same bytes and options is shown
-    # instead of loading the file again; ``result`` then comes from its import log.
+    # instead of loading the file again. ``result`` then comes from that import log.
     reused: bool = False
 
     @property
@@ -135,9 +135,9 @@ def load_file(
     """Load a saved upload into ``dataset`` and return what happened.
 
     An import is one transaction, so a rejected file leaves the workspace as it was. A
-    scratch data set is never replaced: one that holds the same bytes is shown as it is,
-    and one that holds other data is left alone with a message. ``file_hash`` is the
-    file's :func:`~analytics.store.ingest.file_sha256`, computed here when not given.
+    scratch data set is never replaced. One that contains the same bytes is shown as it
+    is, and one that contains other data is left alone with a message. ``file_hash`` is
+    the file's :func:`~analytics.store.ingest.file_sha256`, computed here when not given.
     """
     if dataset.is_workspace:
         return _ingest(path, file_id, options, settings, dataset, progress)
@@ -188,9 +188,12 @@ def _load_scratch(
         if not outcome.loaded_events:
             return outcome
         with connect(staging) as connection:
-            connection.execute("CHECKPOINT")  # every change into the main file, none in a WAL
+            # Move every change into the main file, because the link below covers only
+            # that file and not its WAL.
+            connection.execute("CHECKPOINT")
         try:
-            os.link(staging, dataset.path)  # fails when the name exists: never replaces
+            # Raises FileExistsError when the name exists, so a data set is never replaced.
+            os.link(staging, dataset.path)
         except FileExistsError:
             return _reuse_scratch(file_id, dataset, file_hash) or Outcome(
                 file_id, dataset, error=_name_taken_message(dataset)
@@ -203,8 +206,16 @@ def _load_scratch(
 
 def _reuse_scratch(file_id: str, dataset: DataSet, file_hash: str) -> Outcome | None:
     """Return the outcome of showing an existing scratch data set that loaded the same
-    bytes, or None when there is no such data set."""
-    record = read_import_record(dataset.path, file_hash)
+    bytes, or None when there is no such data set.
+
+    A file under the data set's name that is not a GrowthLens database counts as no such
+    data set. The caller then reports the name as taken and loads nothing.
+    """
+    try:
+        record = read_import_record(dataset.path, file_hash)
+    except InvalidInputError as error:
+        logger.warning("scratch data set %s is unreadable: %s", dataset.scratch_name, error)
+        return None
     if record is None:
         return None
     duplicate_ids, _ = read_duplicate_ids(

@@ -282,8 +282,8 @@ def test_small_base_and_cohorts_are_warned_under_threshold():
     assert "2 of 2 cohorts" in small_cohort.message
 
 
-def test_small_sample_warnings_agree_with_one():
-    # One customer at the start of March, and one cohort (March) of two smaller than 30.
+def test_small_sample_warnings_singular_for_one():
+    # One customer at the start of March, and one cohort (February) of two smaller than 30.
     metrics = metrics_result(
         [
             period_row("2024-02", S=0, E=1, new_first_time=1, revenue=10.0),
@@ -300,7 +300,7 @@ def test_small_sample_warnings_agree_with_one():
 
     assert "rests on 1 customer at the start" in messages["small_base"]
     assert messages["small_cohort"].startswith(
-        "1 of 2 cohorts has fewer than 30 customers (2024-02); its retention rates are noisy."
+        "1 of 2 cohorts has fewer than 30 customers (2024-02); its retention rate is noisy."
     )
 
 

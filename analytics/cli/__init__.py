@@ -97,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show_usage_error(error: click.UsageError) -> None:
-    """Print the usage line, the help hint and the message, which starts "error:" as every
-    other error of the command line does (Click itself writes "Error:")."""
+    """Print the usage line, the help hint and the message.
+
+    The message starts with "error:" like every other command-line error, where Click
+    itself would write "Error:".
+    """
     context = error.ctx
     if context is not None:
         hint = ""

@@ -59,8 +59,8 @@ def metric_options(command):
         default=None,
         metavar="DATE",
         help="Day the figures are known at (default: the latest event date); later events "
-        "are ignored. It may be after the latest event by at most 366 days; a later date "
-        "is rejected, because its extra periods could only be empty.",
+        "are ignored. It may be at most 366 days after the latest event. A later date is "
+        "rejected, because its extra periods could only be empty.",
     )
     @click.option(
         "--timezone",

@@ -61,8 +61,8 @@ def report_command(out_dir: Path, options: MetricOptions, context: CommandContex
     "--email-to",
     "email_to",
     multiple=True,
-    help="Also e-mail each report to this address (repeatable): the summary in the body "
-    "and the metrics CSV attached (see --attach-html). The SMTP server comes "
+    help="Also e-mail each report to this address (repeatable). The e-mail contains the "
+    "summary and has the metrics CSV attached (see --attach-html). The SMTP server comes "
     "from GROWTH_SMTP_HOST, GROWTH_SMTP_PORT, GROWTH_SMTP_USER, GROWTH_SMTP_PASSWORD, "
     "GROWTH_SMTP_FROM and GROWTH_SMTP_STARTTLS (auto, required or never).",
 )
@@ -75,9 +75,9 @@ def report_command(out_dir: Path, options: MetricOptions, context: CommandContex
     "--attach-html/--no-attach-html",
     default=False,
     show_default=True,
-    help="Also attach the full HTML report to each e-mail. It carries plotly.js inline, so "
-    "it weighs about 6.5 MB; by default the e-mail holds the summary and the metrics CSV, "
-    "and the HTML report stays in --out.",
+    help="Also attach the full HTML report to each e-mail. It embeds plotly.js, so it is "
+    "about 6.5 MB. Without this option the e-mail contains the summary and the metrics "
+    "CSV, and the HTML report stays in --out.",
 )
 @metric_options
 @common_options

@@ -9,7 +9,8 @@ Its change splits exactly into two effects per segment:
 
 The segment credited with a change is the one whose rate effect is largest in the
 direction of the overall change, so its own retention moved that way. A segment whose
-share grows adds a mix effect whatever its rate, which says nothing about its retention.
+share grows adds a mix effect whatever its rate, so the mix effect shows nothing about
+its retention.
 A segment with S_s = 0 in one of the two periods has no rate there, and all of its part
 is mix.
 
@@ -35,8 +36,8 @@ MOVERS_PER_METRIC = 3
 class SegmentMove:
     """One segment's part of an overall change, with its own level and change.
 
-    For retention ``contribution`` is the rate effect and ``mix`` the mix effect, both in
-    points; for revenue ``contribution`` is the change in money and ``mix`` is None.
+    For retention, ``contribution`` is the rate effect and ``mix`` the mix effect, both in
+    points. For revenue, ``contribution`` is the change in money and ``mix`` is None.
     """
 
     name: str
@@ -185,7 +186,7 @@ def _segment_effect_fact(
     period: str,
     previous_period: str,
 ) -> Fact:
-    """Return a detail fact for one segment's share of the change in ``metric``."""
+    """Return a detail fact for one segment's effect on the change in ``metric``."""
     return Fact(
         id=fact_id,
         label=label,
@@ -250,8 +251,11 @@ def _segment_change_fact(
 
 
 def _ranked(moves: list[SegmentMove]) -> list[SegmentMove]:
-    """Order the segments whose contribution shows at display precision: those moving
-    with the overall change first, then those moving against it, each largest first."""
+    """Return the segments whose contribution is not zero at display precision, ranked.
+
+    Segments moving with the overall change come first, then those moving against it,
+    each group largest first.
+    """
     overall = sum(move.contribution + (move.mix or 0.0) for move in moves)
     direction = (fmt.round_display(overall) > 0) - (fmt.round_display(overall) < 0)
     moving = [move for move in moves if fmt.round_display(move.contribution) != 0]
@@ -265,7 +269,8 @@ def _ranked(moves: list[SegmentMove]) -> list[SegmentMove]:
 
 
 def _retention_rate(period: dict) -> float | None:
-    """CRR of a segment's period in percent, retained / S x 100; None when S = 0."""
+    """Return the CRR of a segment's period in percent, retained / S x 100, or None when
+    S = 0."""
     start = _count(period, "S")
     if start <= 0:
         return None

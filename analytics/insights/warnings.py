@@ -9,8 +9,8 @@ from analytics.wording import count_phrase, noun_form
 
 MAX_COHORTS_NAMED = 3
 
-# The code analytics.metrics.caveats gives the subscription model on data without
-# subscription events; the narrative explains it in words.
+# Warning code that analytics.metrics.caveats sets when the subscription model runs on
+# data without subscription events. The narrative explains it in its own words.
 NO_SUBSCRIPTION_EVENTS = "no_subscription_events"
 
 # Stable causes of an unestimable CLV, derived from the metrics' own fields.
@@ -90,15 +90,19 @@ def small_sample_warnings(
                 f"{len(small)} of {count_phrase(len(cohorts), 'cohort')} "
                 f"{noun_form(len(small), 'has', 'have')} fewer than "
                 f"{count_phrase(threshold, 'customer')} ({named}{more}); "
-                f"{noun_form(len(small), 'its', 'their')} retention rates are noisy.",
+                f"{noun_form(len(small), 'its retention rate is', 'their retention rates are')} "
+                "noisy.",
             )
         )
     return warnings
 
 
 def metric_warnings(metrics: dict) -> list[InsightWarning]:
-    """Return the caveats the metrics result carries under ``warnings`` (a cut cohort
-    table, the subscription model on data without subscription events)."""
+    """Convert the caveats under the metrics result's ``warnings`` into insight warnings.
+
+    Such caveats are a truncated cohort table or the subscription model on data without
+    subscription events. Entries without a message are skipped.
+    """
     warnings = []
     for entry in metrics.get("warnings") or []:
         if not isinstance(entry, dict) or not entry.get("message"):

@@ -1,10 +1,10 @@
 """Limits on a metrics request and the caveats its result carries under ``warnings``.
 
 Each caveat is a dict with a stable ``code`` and a ``message`` for the reader, so the
-command line, the insights, the reports and the dashboard can all show it:
+command line, the insights, the reports and the dashboard can all show it. The codes:
 
-- ``cohorts_truncated``: the cohort table holds only the most recent cohorts, because all
-  of them would need more counters than fit in memory;
+- ``cohorts_truncated``: the cohort table contains only the most recent cohorts, because
+  all of them would need more than MAX_COHORT_COUNTERS counters.
 - ``no_subscription_events``: the subscription activity model was chosen for data without
   subscription events, so no customer is ever active.
 """
@@ -32,7 +32,7 @@ def check_as_of(as_of: date, last_event: date) -> None:
     latest = last_event + timedelta(days=MAX_AS_OF_DAYS_AFTER_LAST_EVENT)
     raise InvalidInputError(
         f"The as-of date {as_of.isoformat()} is {count_phrase(days_after, 'day')} after the "
-        f"last event ({last_event.isoformat()}); it may be at most "
+        f"last event ({last_event.isoformat()}). It may be at most "
         f"{MAX_AS_OF_DAYS_AFTER_LAST_EVENT} days later, because every later period would be "
         f"empty. Give an as-of date on or before {latest.isoformat()}."
     )
@@ -68,7 +68,8 @@ def result_warnings(
 
 
 def truncation_message(cohorts: CohortRange, segment_count: int, grain: str) -> str:
-    """Say which cohorts the table holds, why the others are left out and how to see them."""
+    """Return the message for a truncated cohort table: which cohorts it shows, why the
+    others are left out and how to see them all."""
     needed = segment_count * cohorts.listed * cohorts.listed
     listed = count_phrase(cohorts.listed, f"{grain} cohort")
     reason = (

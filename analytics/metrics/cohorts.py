@@ -20,18 +20,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Maximum number of cohort counters (segment values x cohorts x periods) per request.
 # The counters themselves are small (2,000,000 int64 take 16 MB), but every counted cell
 # can become a dict of about 300 bytes in the result, and up to half the counters are
 # cells. So this bounds the triangle to about 1,400 cohorts without a segment, some
-# hundreds of MB at worst; a larger triangle would not be readable anyway.
+# hundreds of MB at worst. A larger triangle would not be readable anyway.
 MAX_COHORT_COUNTERS = 2_000_000
 
 
 @dataclass(frozen=True)
 class CohortRange:
-    """The cohorts counted: periods ``first`` to ``last`` (period indices), each counted
-    up to period ``last``. ``listed`` is how many cohort periods the listed range holds,
-    and ``max_counters`` the limit the range was planned for."""
+    """Range of cohorts to count, from period index ``first`` to ``last``.
+
+    Each cohort is counted up to period ``last``. ``listed`` is the number of cohort
+    periods in the requested range, and ``max_counters`` the limit the range was planned
+    for.
+    """
 
     first: int
     last: int
@@ -51,9 +55,11 @@ class CohortRange:
 def plan_cohorts(
     segment_count: int, listed_from: int, listed_to: int, max_counters: int | None = None
 ) -> CohortRange:
-    """Return the cohorts to count: every listed cohort when segment_count x cohorts x
-    cohorts counters fit in ``max_counters`` (default MAX_COHORT_COUNTERS), else the most
-    recent cohorts that fit."""
+    """Return the cohorts to count from the listed range ``listed_from`` to ``listed_to``.
+
+    That is every listed cohort when segment_count x cohorts x cohorts counters fit in
+    ``max_counters`` (default MAX_COHORT_COUNTERS), else the most recent cohorts that fit.
+    """
     if max_counters is None:
         max_counters = MAX_COHORT_COUNTERS
     listed = listed_to - listed_from + 1

@@ -242,7 +242,7 @@ def _clv_frame(money_frame: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFra
 
 
 def _range_text(date_from: date | None, date_to: date | None) -> str:
-    """Describe the --from/--to range; at least one of them is set."""
+    """Return the --from/--to range as text. At least one of the two dates must be set."""
     if date_to is None:
         return f"from {date_from.isoformat()} on"
     if date_from is None:

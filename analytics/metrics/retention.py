@@ -31,10 +31,10 @@ from analytics.wording import count_phrase
 
 RETENTION_COUNTS = ("S", "E", "N", "new_first_time", "returning", "retained", "churned")
 
-# Rows of per-period figures (segment values x periods) one request may compute. Each row
-# becomes a dict of about 20 figures in the result, roughly 2 KB of Python objects, so
-# this bounds a result to a few GB. It never binds without a segment: 2,000,000 days are
-# over 5,000 years.
+# Maximum rows of per-period figures (segment values x periods) that one request computes.
+# Each row becomes a dict of about 20 figures in the result, roughly 2 KB of Python
+# objects, so this bounds a result to a few GB. Without a segment it never applies,
+# because 2,000,000 days are over 5,000 years.
 MAX_SEGMENT_PERIODS = 2_000_000
 
 
@@ -60,7 +60,7 @@ def check_tally_size(segment_count: int, period_count: int, grain: str) -> None:
     raise InvalidInputError(
         f"Splitting {count_phrase(period_count, f'{grain} period')} by "
         f"{count_phrase(segment_count, 'segment value')} gives {rows:,} rows of figures, "
-        f"more than the {MAX_SEGMENT_PERIODS:,} computed in one request. Choose a coarser "
+        f"more than the maximum of {MAX_SEGMENT_PERIODS:,} per request. Choose a coarser "
         "grain or a segment attribute with fewer values."
     )
 
@@ -68,10 +68,11 @@ def check_tally_size(segment_count: int, period_count: int, grain: str) -> None:
 class ActivityTally:
     """Counts per segment and period, accumulated over batches of customers.
 
-    Periods are numbered from 0 (the first event's period, ``first_index``).
+    Periods are numbered from 0, the first event's period (period index ``first_index``).
     ``cohort_active[g, c, j]`` counts the customers of segment g whose first active period
-    is ``cohorts.first + c`` and who are active for period ``cohorts.first + j``; only the
-    cohorts in ``cohorts`` are counted there, and only up to ``cohorts.last``.
+    has period index ``cohorts.first + c`` and who are active for period index
+    ``cohorts.first + j``. Only the cohorts in ``cohorts`` are counted there, and only up
+    to period ``cohorts.last``.
     """
 
     def __init__(

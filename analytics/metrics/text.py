@@ -78,7 +78,7 @@ def render_periods(periods: list[dict]) -> list[str]:
 def render_cohorts(cohorts: list[dict], truncated: bool = False) -> list[str]:
     """Return the cohort triangle as percentages of each cohort's size."""
     if not cohorts and truncated:
-        return ["No cohort shown: the cohort table was cut, as the warning above says."]
+        return ["No cohort shown: the cohort table was truncated, as the warning above explains."]
     if not cohorts:
         return ["No cohort: no customer was active in the periods listed."]
     offsets = max(len(cohort["cells"]) for cohort in cohorts)
@@ -140,7 +140,8 @@ def render_scope(scope: dict, cohorts_truncated: bool = False) -> list[str]:
 
 
 def render_text(result: dict) -> str:
-    """Return the whole metrics result as readable text, its warnings after the heading."""
+    """Return the whole metrics result as readable text, with its warnings after the
+    heading."""
     truncated = bool(result.get("cohorts_truncated"))
     lines = [
         f"Metrics by {result['grain']}, window {result['window']} ({result['model']} model), "

@@ -250,19 +250,24 @@ def _revenue_sentence(writer: _SlotWriter) -> str | None:
         return None
     opening = f"For {writer.put('period')}"
     active = ""
+    verb = "were"
     if writer.has("active_customers"):
-        noun = noun_form(writer.get("active_customers").value, "customer")
-        active = f"{writer.put('active_customers')} active {noun}"
+        count = writer.get("active_customers").value
+        active = f"{writer.put('active_customers')} active {noun_form(count, 'customer')}"
+        verb = noun_form(count, "was", "were")
     if not writer.has("revenue"):
-        return f"{opening}, there were {active}."
+        return f"{opening}, there {verb} {active}."
     sentence = f"{opening}, revenue was {writer.put('revenue')}"
     sentence += _change_phrase(writer, "revenue_change")
     return f"{sentence}, with {active}." if active else f"{sentence}."
 
 
 def _driver_sentence(writer: _SlotWriter) -> str | None:
-    """Name the segment that contributed most to the headline change, provided its own
-    figure moved the same way (for retention, its rate effect; see insights.segments)."""
+    """Name the segment that contributed most to the headline change.
+
+    The segment is named only if its own figure moved the same way as the headline. For
+    retention that is its rate effect, as insights.segments explains.
+    """
     for metric, noun in (("crr", "retention"), ("revenue", "revenue")):
         change = writer.get(f"{metric}_change")
         prefix = f"{metric}_mover_1"
@@ -286,8 +291,8 @@ def _no_figures_sentence(insights: Insights) -> str:
 
 
 def _closing(insights: Insights, writer: _SlotWriter) -> list[str]:
-    """Return why no customer is active, the lifetime value or why it is missing, and the
-    incomplete period."""
+    """Return the closing sentences: why no customer is active, the lifetime value or why
+    it is missing, and the incomplete period."""
     sentences = []
     if any(warning.code == NO_SUBSCRIPTION_EVENTS for warning in insights.warnings):
         sentences.append(_NO_SUBSCRIPTIONS_CAVEAT)

@@ -78,7 +78,8 @@ def load_metrics(
 
 
 def _open(settings: Settings, on_wait: Callable[[str], None] | None):
-    """Open the database read-only; a missing or foreign file raises InvalidInputError."""
+    """Open the database read-only. A missing file, or one that is not a GrowthLens
+    database, raises InvalidInputError."""
     return connect(
         settings.database_path,
         read_only=True,

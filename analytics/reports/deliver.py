@@ -170,15 +170,17 @@ class SmtpSettings:
 
 
 def validate_address(address: str, source: str | None = None) -> str:
-    """Return ``address`` if it is one plain e-mail address; raise InvalidInputError.
+    """Return ``address`` without surrounding whitespace, or raise InvalidInputError unless
+    it is one plain e-mail address.
 
-    ``source`` names where the address came from (an option or a variable, such as
-    ``--email-to``) for the message.
+    ``source`` is the option or variable the address came from, such as ``--email-to``,
+    and the error message names it.
     """
     where = f" in {source}" if source else ""
     if not isinstance(address, str) or any(c in address for c in "\r\n\0"):
         raise InvalidInputError(
-            f"Invalid e-mail address {address!r}{where}: it contains a line break."
+            f"Invalid e-mail address {address!r}{where}: it contains a line break or a NUL "
+            "character."
         )
     expected = (
         f"Invalid e-mail address {address!r}{where}: expected a form such as name@example.com."
@@ -204,7 +206,7 @@ def build_email(
 ) -> EmailMessage:
     """Return the report e-mail: a plain-text and an HTML body, the metrics CSV attached
     and, with ``attach_html``, the full HTML report with its charts (several MB, because
-    it carries plotly.js)."""
+    it embeds plotly.js)."""
     message = EmailMessage()
     message["Subject"] = email_subject(report)
     message["From"] = sender

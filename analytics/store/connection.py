@@ -27,10 +27,10 @@ from analytics.store.migrations import applied_migrations, migrate
 logger = logging.getLogger(__name__)
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 60.0
-# Every DuckDB database file starts with an 8-byte checksum and then these bytes. DuckDB
-# itself opens some other files too (a CSV or Parquet file as an in-memory database with
-# a view of it, a SQLite file through an extension it would download), so a path is
-# checked before it reaches DuckDB.
+# Every DuckDB database file starts with an 8-byte checksum followed by these bytes.
+# DuckDB itself also opens some other files: a CSV or Parquet file as an in-memory
+# database with a view of it, and a SQLite file through an extension it would download.
+# So the header of a path is checked before the path reaches DuckDB.
 DUCKDB_MAGIC = b"DUCK"
 DUCKDB_MAGIC_OFFSET = 8
 # Folders under the work folder that belong to one process: DuckDB's spill files of that
@@ -61,7 +61,7 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 
 
 def _is_not_a_database(error: duckdb.Error) -> bool:
-    """Tell whether DuckDB found a file that is not a database, such as an empty one."""
+    """Return whether DuckDB rejected the file as not a database, such as an empty file."""
     return "not a valid duckdb database file" in str(error).lower()
 
 
@@ -81,9 +81,9 @@ def connect(
     memory limit, threads and spill folder come from ``settings`` (default: the settings
     of GROWTH_HOME).
 
-    Read-only, the database must exist and hold the GrowthLens schema: nothing is created.
-    Raises InvalidInputError for a missing file, or a file that is not a GrowthLens
-    database.
+    With ``read_only``, nothing is created, so the database must exist and contain the
+    GrowthLens events table. Raises InvalidInputError for a missing file, or a file that is
+    not a GrowthLens database.
     """
     path = Path(path)
     settings = settings or load_settings()
@@ -109,9 +109,9 @@ def ensure_database(
 ) -> None:
     """Create the database file if needed and apply pending migrations.
 
-    Raises InvalidInputError when ``path`` is a file that is not a DuckDB database, or a
-    DuckDB database of another application (tables but no GrowthLens schema), which is
-    left unchanged.
+    Raises InvalidInputError, and leaves the file unchanged, when ``path`` is a file that
+    is not a DuckDB database or a DuckDB database of another application (tables but no
+    applied GrowthLens migration).
     """
     path = Path(path)
     settings = settings or load_settings()
@@ -181,9 +181,9 @@ def check_database_file(path: Path) -> None:
 
 def _not_a_database(path: Path) -> str:
     return (
-        f"'{path}' is not a GrowthLens database: it is not a DuckDB database file. Give "
-        "--db the path of a database that 'growthlens ingest' or 'growthlens demo' created; "
-        "a data file to load goes to 'growthlens ingest FILE'."
+        f"'{path}' is not a GrowthLens database: it is not a DuckDB database file. Pass "
+        "--db the path of a database that 'growthlens ingest' or 'growthlens demo' created. "
+        "To load a data file, use 'growthlens ingest FILE'."
     )
 
 

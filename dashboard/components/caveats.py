@@ -1,4 +1,5 @@
-"""The caveats of a metrics result (its ``warnings``), drawn above the figures they qualify."""
+"""Warning boxes for the caveats of a metrics result (its ``warnings``), drawn above the
+figures they qualify."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ INCOMPLETE_NOTE = " (incomplete)"
 MAX_HEATMAP_COHORTS = 60  # cohorts (rows) and offsets (columns) drawn at most
 # Up to this many offsets, each heatmap cell is wide enough to print its rate ("95%").
 MAX_LABELLED_OFFSETS = 24
-# Grains whose periods are drawn on a date axis, which spaces its labels by itself; the
+# Grains whose periods are drawn on a date axis, which spaces its labels by itself. The
 # labels of a few hundred days or weeks on a category axis would overlap.
 DATE_AXIS_GRAINS = ("day", "week")
 
@@ -146,7 +146,7 @@ def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) 
     Cells not yet observable stay empty; cells in an incomplete period carry a mark.
     Only the latest ``max_cohorts`` cohorts and their first ``max_cohorts`` offsets are
     drawn, so a daily grain stays readable and light. Cells print their rate, rounded to
-    whole percents, while they are wide enough (MAX_LABELLED_OFFSETS).
+    whole percents, up to MAX_LABELLED_OFFSETS offsets, where they are still wide enough.
     """
     cohorts = cohorts[-max_cohorts:]
     offsets = sorted(

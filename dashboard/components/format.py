@@ -23,7 +23,7 @@ def md(text: object) -> str:
 
 
 def is_number(value: object) -> bool:
-    """Tell whether ``value`` is a finite number, so that it can be drawn."""
+    """Return whether ``value`` is a finite number, so that it can be drawn."""
     return fmt.finite_or_none(value) is not None
 
 

@@ -33,15 +33,15 @@ def render_outcome(outcome: Outcome) -> None:
     name = show.md(result.file_name)
     where = "the workspace" if outcome.dataset.is_workspace else "a data set of its own"
     if result.already_loaded:
-        # The result's one warning says the same; one box is enough.
+        # The result's only warning repeats this message, so it is not shown below.
         st.info(
             f"'{name}' was loaded before (import {result.previous_import_id}); "
             "nothing was loaded again."
         )
     elif outcome.reused:
         st.info(
-            f"'{name}' was analysed on its own before, with the same options; showing that "
-            f"data set (import {result.import_id}) as it is."
+            f"'{name}' was analysed on its own before, with the same options, so that data "
+            f"set (import {result.import_id}) is shown as it is."
         )
     elif result.rows_loaded == 0:
         st.warning(f"No row of '{name}' could be loaded; see the rejected rows.")
@@ -65,11 +65,12 @@ def render_outcome(outcome: Outcome) -> None:
 
 
 def duplicate_ids_text(outcome: Outcome) -> str:
-    """Name the event ids skipped as repeats; say how many more when the list was cut."""
+    """Return the caption listing the event ids skipped as duplicates, with the count of
+    those left out when the result lists only the first ones."""
     listed = outcome.result.duplicate_event_ids
     total = len(listed)
     if total >= MAX_REPORTED_DUPLICATE_IDS and outcome.result.import_id is not None:
-        # The result lists the first ids only; the database keeps every skipped row.
+        # The result lists only the first ids, but the database keeps every skipped row.
         _, total = read_duplicate_ids(outcome.dataset.path, outcome.result.import_id, 0)
     text = f"Skipped repeated event {noun_form(len(listed), 'id')}: {', '.join(listed)}"
     if total > len(listed):

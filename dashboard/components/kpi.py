@@ -70,8 +70,9 @@ def render_kpi_cards(insights: Insights, periods: list[dict], clv_note: str | No
     Plotly's 4.7 MB script before the cards appear in a new browser session.
     """
     previous = insights.previous_period
-    # Equal cards; their values are set in a smaller type than st.metric's default, so that
-    # an amount such as "$57,393.09" fits a fifth of the page at 1280 px and more.
+    # The cards have equal widths. KPI_STYLE sets their values in a smaller type than
+    # st.metric's default, so an amount such as "$57,393.09" fits a fifth of a page that is
+    # 1280 px or wider.
     st.html(KPI_STYLE)
     container = st.container(key=KPI_CONTAINER_KEY)
     columns = container.columns(len(CARDS))

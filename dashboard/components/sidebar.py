@@ -187,7 +187,8 @@ def _filters_from_widget_state(filters: Filters, plan: FilterPlan) -> Filters:
     date_from, date_to = st.session_state[FROM_KEY], st.session_state[TO_KEY]
     if date_from is not None and date_to is not None and date_to < date_from:
         st.session_state[TO_KEY] = date_to = None
-    # Dates from a shared URL may lie outside this data set; metrics would have no period.
+    # Dates from a shared URL may lie outside this data set, which would leave the metrics
+    # no period to report.
     date_from, date_to, notice = fit_date_range(
         date_from, date_to, plan.summary.first_day, plan.summary.last_day
     )
@@ -219,7 +220,7 @@ def _render_segment_value(plan: FilterPlan, filters: Filters, segment: str) -> s
     try:
         segmented = read_metrics(str(plan.dataset.path), plan.version, request)
     except GrowthLensError as error:
-        # The page shows the same error; the widget keeps the value chosen so far.
+        # The page shows the same error in full. The widget keeps the value chosen so far.
         st.caption(f"The values of {md(segment)} cannot be listed: {md(dashboard_message(error))}")
         segmented = {"segments": [] if current == ALL_VALUES else [{"value": current}]}
     values = [

@@ -1,7 +1,7 @@
 """Tables with a CSV download; every download goes through analytics.exports, which
 escapes cells a spreadsheet would run as formulas.
 
-A table keeps its numbers as numbers, so it sorts by value; each column's format shows
+A table keeps its numbers as numbers, so it sorts by value. Each column's format shows
 them as the KPI cards do (money to cents with the currency, rates with two decimals).
 """
 
@@ -27,7 +27,7 @@ FLAG = "flag"
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a shown table: the result key, its header, kind and help text."""
+    """Column of a table on a page: the result key, its header, kind and help text."""
 
     key: str
     header: str
@@ -50,7 +50,7 @@ PERIOD_COLUMNS = (
     Column(
         "joined_and_churned",
         "Joined and churned",
-        help="Subscriptions started and cancelled inside the period; in neither S nor E.",
+        help="Subscriptions started and cancelled inside the period. They are in neither S nor E.",
     ),
     Column("crr", "CRR %", RATE, "(E − N) / S × 100; n/a when S = 0."),
     Column("churn_rate", "Churn %", RATE, "Churned / S × 100; n/a when S = 0."),

@@ -96,7 +96,7 @@ if any(show.is_number(row.get("clv")) for row in rows):
     )
 else:
     st.info(
-        f"No value of {show.md(attribute)} has an estimable CLV, so there is no chart; the "
+        f"No value of {show.md(attribute)} has an estimable CLV, so there is no chart. The "
         "table gives each segment's reason."
     )
 tables.show_table(

@@ -117,7 +117,7 @@ def test_clv_without_estimable_segment_shows_message(settings: Settings, tmp_pat
     assert list(app.dataframe[0].value["Segment value"]) == ["shop", "web"]
 
 
-def test_retention_table_fits_and_csv_keeps_all(settings: Settings):
+def test_retention_table_columns_and_formats(settings: Settings):
     load_case("partial_last_period.csv", settings)
 
     app = open_app({"window": "period"}, page="retention.py")

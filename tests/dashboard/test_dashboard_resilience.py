@@ -14,14 +14,16 @@ from streamlit.testing.v1 import AppTest
 import dashboard.view
 from analytics.errors import InvalidInputError
 from analytics.insights import formatting as fmt
+from analytics.metrics.options import MetricOptions, validate_options
 from dashboard.page_stop import PageStopped, stop_page
 
 ANALYSIS_PAGES = ["overview.py", "retention.py", "clv.py", "narrative.py", "reports.py"]
 FILTER_KEYS = ("sidebar_grain", "sidebar_window", "sidebar_from", "sidebar_to", "sidebar_segment")
 DASHBOARD_DIR = Path(__file__).resolve().parents[2] / "dashboard"
-TOO_LARGE = (
-    "10,592 day periods split into 1 segment values need 112,190,464 cohort counters, "
-    "more than 50,000,000. Choose a coarser --grain or fewer segment values."
+# The error the metrics engine raises for a From date after the To date: it names
+# --from and --to, the command-line options.
+REVERSED_RANGE = (
+    "The --from date 2025-06-01 is after the --to date 2025-01-01. Give a --from on or before --to."
 )
 
 
@@ -32,12 +34,12 @@ def sidebar_filter_keys(app: AppTest) -> set[str]:
 
 @pytest.fixture
 def failing_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every metrics computation of the dashboard fail as a too-large request does."""
+    """Make every metrics computation of the dashboard fail with REVERSED_RANGE."""
 
-    def refuse(connection, options):
-        raise InvalidInputError(TOO_LARGE)
+    def reject(connection, options):
+        raise InvalidInputError(REVERSED_RANGE)
 
-    monkeypatch.setattr(dashboard.view, "compute_metrics", refuse)
+    monkeypatch.setattr(dashboard.view, "compute_metrics", reject)
 
 
 @pytest.mark.parametrize("page", ANALYSIS_PAGES)
@@ -53,8 +55,9 @@ def test_metrics_error_names_the_filter(demo_database: Path, failing_metrics):
 
     errors = [error.value for error in app.error]
     assert len(errors) == 1
-    assert "--grain" not in errors[0]
-    assert "Grain filter" in errors[0]
+    assert "--from" not in errors[0]
+    assert "--to" not in errors[0]
+    assert "The From date 2025-06-01 is after the To date 2025-01-01." in errors[0]
 
 
 def test_changed_filter_clears_metrics_error(
@@ -62,7 +65,7 @@ def test_changed_filter_clears_metrics_error(
 ):
     app = open_app({"grain": "day"})
     assert app.error
-    monkeypatch.undo()  # the metrics work again, as they do for a coarser grain
+    monkeypatch.undo()  # the metrics work again, as they do for a valid range
 
     app.selectbox(key="sidebar_grain").set_value("quarter").run()
 
@@ -110,7 +113,7 @@ def calls_st_stop(source: str) -> bool:
     )
 
 
-def test_dashboard_code_ends_pages_with_stop_page():
+def test_no_page_calls_st_stop():
     # st.stop() leaves a stop request that drops every later element, the filters included.
     offenders = [
         path.relative_to(DASHBOARD_DIR).as_posix()
@@ -124,3 +127,12 @@ def test_dashboard_code_ends_pages_with_stop_page():
 def test_stop_page_raises_page_stopped():
     with pytest.raises(PageStopped):
         stop_page()
+
+
+def test_stand_in_error_is_the_engines():
+    options = MetricOptions(date_from="2025-06-01", date_to="2025-01-01")
+
+    with pytest.raises(InvalidInputError) as caught:
+        validate_options(options)
+
+    assert str(caught.value) == REVERSED_RANGE

@@ -50,7 +50,7 @@ def test_duplicate_ids_listed_without_ellipsis(settings: Settings):
     assert captions == ["Skipped repeated event ids: e002, e005."]  # every id, so no "…"
 
 
-def test_second_load_says_so_once(settings: Settings):
+def test_reloaded_file_reported_once(settings: Settings):
     load_on_page(upload(upload_page(), "duplicate_event_ids.csv", DUPLICATES))
 
     again = load_on_page(upload(upload_page(), "duplicate_event_ids.csv", DUPLICATES))
@@ -150,3 +150,18 @@ def test_taken_scratch_name_is_not_overwritten(settings: Settings, tmp_path: Pat
     assert len(errors) == 1
     assert "already exists with other data" in errors[0]
     assert snapshot(database) == before
+
+
+def test_scratch_name_taken_by_non_database(settings: Settings):
+    loaded = load_on_page(upload(upload_page(), "sales.csv", FIRST_VERSION), target="scratch")
+    database = scratch_folder(settings) / f"{loaded.query_params['dataset']}.duckdb"
+    database.unlink()
+    database.write_bytes(b"customer_id,amount\nX,1\n" * 300)  # text, not a DuckDB file
+
+    again = load_on_page(upload(upload_page(), "sales.csv", FIRST_VERSION), target="scratch")
+
+    errors = [error.value for error in again.error]
+    assert [exception.value for exception in again.exception] == []
+    assert len(errors) == 1
+    assert "already exists with other data" in errors[0]
+    assert database.read_bytes() == b"customer_id,amount\nX,1\n" * 300

@@ -1,5 +1,5 @@
-"""Limits and caveats: a cohort table cut to its latest cohorts, the subscription model on
-purchase data, and an as-of date far after the data."""
+"""Limits and caveats: a cohort table truncated to its latest cohorts, the subscription
+model on purchase data, and an as-of date far after the data."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_cohorts_keep_latest_that_fit(events, monkeypatch):
     assert "--grain" not in message
 
 
-def test_cut_cohorts_leave_retention_revenue_and_clv(events, monkeypatch):
+def test_cohort_truncation_keeps_other_figures(events, monkeypatch):
     monkeypatch.setattr(cohorts_module, "MAX_COHORT_COUNTERS", 1)
     result = four_days(events).metrics(grain="day", window="period")
 
@@ -79,7 +79,7 @@ def test_cohorts_left_out_when_none_fit(events, monkeypatch):
     assert [row["E"] for row in result["periods"]] == [1, 2, 2, 4]
 
 
-def test_segmented_cohorts_share_one_cut(events, monkeypatch):
+def test_segmented_cohorts_truncate_together(events, monkeypatch):
     # Two segment values: 2 x 2 x 2 = 8 counters fit in 9, 2 x 3 x 3 = 18 do not.
     monkeypatch.setattr(cohorts_module, "MAX_COHORT_COUNTERS", 9)
     four_days(events).purchase("e", "2024-01-03", 10.0, channel="app")
@@ -191,5 +191,5 @@ def test_text_explains_a_cohort_table_left_out(events, monkeypatch):
     text = render_text(four_days(events).metrics(grain="day", window="period"))
 
     assert "Warning: The cohort table is left out" in text
-    assert "No cohort shown: the cohort table was cut" in text
+    assert "No cohort shown: the cohort table was truncated" in text
     assert "no customer was active" not in text

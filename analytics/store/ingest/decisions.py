@@ -16,7 +16,7 @@ from analytics.store.ingest.mapping import ColumnMapping
 from analytics.store.ingest.options import DATE_ORDER_HINT
 from analytics.store.ingest.progress import SqlRunner
 from analytics.store.migrations import EVENT_TYPES
-from analytics.wording import count_phrase
+from analytics.wording import count_phrase, noun_form
 
 MAX_EVENT_TYPE_SPELLINGS = 1_000
 AMBIGUOUS_DATE_EXAMPLES = 3
@@ -277,7 +277,7 @@ def decide_date_order(
     return order, [
         f"Column '{column_name}' mixes date orders; it was read "
         f"{values.DATE_ORDER_LABELS[order]}, and {count_phrase(other, 'date')} that only fit "
-        "the other order were rejected."
+        f"the other order {noun_form(other, 'was', 'were')} rejected."
     ]
 
 

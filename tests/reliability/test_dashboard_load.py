@@ -33,10 +33,13 @@ def test_sessions_switch_filters_without_errors(server: Server):
     values = segment_values(server.database)
     assert values  # the demo data has channels, so segment actions are exercised
 
-    result = asyncio.run(run_sessions(server.url, SESSIONS, SECONDS, values))
+    result = asyncio.run(run_sessions(server.url, SESSIONS, SECONDS, values, server.process.pid))
 
     assert result.problems == []
     assert result.dialogs == []
     assert result.sessions_finished == SESSIONS
     assert len(result.first_loads) == SESSIONS
     assert result.actions >= SESSIONS  # every session changed a filter at least once
+    assert result.first_load_cpu is not None
+    assert result.first_load_cpu.server > 0  # the server's process tree was found
+    assert result.first_load_cpu.browser > 0

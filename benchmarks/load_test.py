@@ -155,10 +155,8 @@ def sample_cpu(server_pid: int) -> CpuSample:
     children (the Playwright driver and Chromium)."""
     table = _process_table()
     server, server_members = _tree_cpu(table, server_pid)
-    mine, my_members = _tree_cpu(table, os.getpid())
-    own = table.get(os.getpid(), (0, 0.0))[1]
+    _, my_members = _tree_cpu(table, os.getpid())
     browser = sum(table[pid][1] for pid in my_members - server_members - {os.getpid()})
-    del mine, own
     return CpuSample(server=server, browser=browser)
 
 

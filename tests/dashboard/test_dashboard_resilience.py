@@ -129,7 +129,7 @@ def test_stop_page_raises_page_stopped():
         stop_page()
 
 
-def test_stand_in_error_is_the_engines():
+def test_stand_in_error_matches_engine():
     options = MetricOptions(date_from="2025-06-01", date_to="2025-01-01")
 
     with pytest.raises(InvalidInputError) as caught:

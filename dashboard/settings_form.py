@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics.config import Settings, settings_from_dict
 from analytics.errors import ModelUnavailableError
+from analytics.metrics.options import MAX_WINDOW_DAYS
 from analytics.narrative.model_file import inspect_model_file
 from dashboard.filters import GRAINS, normalize_window
 
@@ -103,7 +104,7 @@ def settings_from_form(form: SettingsForm, current: Settings) -> tuple[Settings 
     if window is None:
         problems.append(
             f"Window '{form.window}' is invalid: expected auto, period, subscription or a "
-            "number of days such as 90D."
+            f"number of days from 1 to {MAX_WINDOW_DAYS:,} such as 90D."
         )
     for label, zone in (
         ("Data time zone", form.timezone),

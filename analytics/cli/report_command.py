@@ -22,11 +22,22 @@ from analytics.wording import count_phrase
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 SIGNAL_POLL_SECONDS = 0.2
 
+
+def _out_folder(context: click.Context, parameter: click.Parameter, value: str) -> Path:
+    """Return --out as a path, rejecting an empty value, which would mean the current folder."""
+    if not value.strip():
+        raise click.BadParameter("the folder name is empty. Give a folder such as reports/.")
+    folder = Path(value)
+    if folder.exists() and not folder.is_dir():
+        raise click.BadParameter(f"'{value}' is a file, not a folder.")
+    return folder
+
+
 out_option = click.option(
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    callback=_out_folder,
     help="Folder for the HTML, Markdown and CSV files; created if missing.",
 )
 

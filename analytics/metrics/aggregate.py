@@ -23,6 +23,8 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
+from analytics.dates import SUPPORTED_RANGE_TEXT, is_supported_day
+from analytics.errors import InvalidInputError
 from analytics.metrics.periods import period_index_sql
 
 # Zones whose local date is the UTC date. For them the date comes from the epoch, which is
@@ -95,6 +97,14 @@ def read_event_extent(connection: duckdb.DuckDBPyConnection, timezone: str) -> E
         """
     ).fetchall()[0]
     currency = lowest if lowest == highest else None
+    for day in (first_date, last_date):
+        if day is not None and not is_supported_day(day):
+            # Imports check this range, so only a database written by other tools gets here.
+            raise InvalidInputError(
+                f"The events include the date {day.isoformat()}, outside the supported range "
+                f"{SUPPORTED_RANGE_TEXT}. Remove the import that brought it with "
+                "'growthlens imports --remove IMPORT_ID' and load the file again."
+            )
     return EventExtent(int(count), first_date, last_date, bool(has_subscriptions), currency)
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from analytics.dates import SUPPORTED_RANGE_TEXT, is_supported_day
 from analytics.errors import InvalidInputError
 
 GRAINS = ("day", "week", "month", "quarter", "year")
@@ -20,6 +21,10 @@ DEFAULT_WINDOW_DAYS = 90  # transactional window that ``auto`` picks without sub
 # An as-of date may lie after the last event, as when the data is analysed as of today,
 # but by at most a year: further on, every added period would be empty.
 MAX_AS_OF_DAYS_AFTER_LAST_EVENT = 366
+# Ten years: a longer window keeps every customer active beyond any period worth reporting.
+MAX_WINDOW_DAYS = 3660
+# Longer than any customer relationship; a larger value can only be a typing error.
+MAX_LIFESPAN_YEARS = 100.0
 
 _DAYS_WINDOW = re.compile(r"^\s*(\d+)\s*[dD]\s*$")
 
@@ -82,6 +87,11 @@ def validate_options(options: MetricOptions) -> MetricOptions:
     if not timezone:
         raise InvalidInputError("The time zone is empty. Give an IANA name such as 'UTC'.")
     lifespan_years = _positive_number(options.lifespan_years, "lifespan-years")
+    if lifespan_years is not None and lifespan_years > MAX_LIFESPAN_YEARS:
+        raise InvalidInputError(
+            f"Invalid --lifespan-years value '{options.lifespan_years}': expected at most "
+            f"{MAX_LIFESPAN_YEARS:g} years."
+        )
     gross_margin = _positive_number(options.gross_margin, "gross-margin")
     if gross_margin is not None and gross_margin > 1:
         raise InvalidInputError(
@@ -109,11 +119,11 @@ def normalize_window(window: str) -> str:
     if text.lower() in ("auto", "period", "subscription"):
         return text.lower()
     match = _DAYS_WINDOW.match(text)
-    if match and int(match.group(1)) >= 1:
+    if match and 1 <= int(match.group(1)) <= MAX_WINDOW_DAYS:
         return f"{int(match.group(1))}D"
     raise InvalidInputError(
         f"Invalid window '{window}'. Valid windows: auto, period, subscription, or a number "
-        "of days followed by D such as 90D or 30D."
+        f"of days from 1 to {MAX_WINDOW_DAYS:,} followed by D, such as 90D or 30D."
     )
 
 
@@ -133,18 +143,29 @@ def resolve_window(window: str, has_subscription_events: bool) -> ActivityWindow
 def parse_date(value: date | str | None, option: str) -> date | None:
     """Parse an ISO date (``2024-01-31``) given for the option named ``option``."""
     if isinstance(value, datetime):
-        return value.date()
-    if value is None or isinstance(value, date):
-        return value
+        return _supported_day(value.date(), option)
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return _supported_day(value, option)
     text = str(value).strip()
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInputError(
             f"Invalid --{option} date '{value}'. Write it as YYYY-MM-DD, for example 2024-01-31."
         ) from None
+    return _supported_day(day, option)
+
+
+def _supported_day(day: date, option: str) -> date:
+    if not is_supported_day(day):
+        raise InvalidInputError(
+            f"Invalid --{option} date '{day.isoformat()}': it must be from {SUPPORTED_RANGE_TEXT}."
+        )
+    return day
 
 
 def _positive_number(value: float | str | None, option: str) -> float | None:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics.insights import formatting as fmt
-from analytics.reports.formatting import chart_label
+from analytics.reports.formatting import CHART_HOVER_CHARS, category_ticks, chart_label
 from analytics.reports.model import SegmentClv
 
 COMPLETE_COLOUR = "#2f6db5"
@@ -124,15 +124,16 @@ def segment_clv_figure(rows: list[SegmentClv], attribute: str) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=[row.clv for row in shown],
-            y=[chart_label(row.value) for row in shown],
+            y=list(range(len(shown))),
             orientation="h",
             marker={"color": COMPLETE_COLOUR},
-            hovertemplate="%{y}: %{x:,.2f}<extra></extra>",
+            customdata=[chart_label(row.value, CHART_HOVER_CHARS) for row in shown],
+            hovertemplate="%{customdata}: %{x:,.2f}<extra></extra>",
         )
     )
     figure.update_layout(
         title=f"CLV by {chart_label(attribute)}",
-        yaxis={"autorange": "reversed", "type": "category"},
+        yaxis={"autorange": "reversed", **category_ticks([row.value for row in shown])},
         height=max(CHART_HEIGHT, 26 * len(shown) + 140),
     )
     return _styled(figure)

@@ -61,7 +61,10 @@ def write_report_files(rendered: RenderedReport, out_dir: Path, stem: str) -> Re
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise GrowthLensError(f"Cannot create report folder '{out_dir}': {error}") from error
+        raise InvalidInputError(
+            f"Failed to create the report folder '{out_dir}': {error.strerror or error}. Give "
+            "--out a folder this user can write."
+        ) from error
     stem = _free_stem(out_dir, stem)
     targets = ReportFiles(
         html=out_dir / f"{stem}.html",

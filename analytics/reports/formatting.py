@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 
 from analytics.insights import formatting as fmt
 from analytics.reports import model
 
 NOT_AVAILABLE = "n/a"
-TABLE_VALUE_CHARS = 60  # longer user values are cut with a marker in tables and charts
+TABLE_VALUE_CHARS = 60  # longer user values are cut with a marker in tables
+CHART_LABEL_CHARS = 40  # axis labels, legend names and titles on a chart
+CHART_HOVER_CHARS = 200  # hover text, which has room for a longer form of the value
 
 # Characters that start inline Markdown constructs: emphasis, code, links, images, raw
 # HTML, entities, tables, strikethrough, math ($) and backslash escapes themselves.
@@ -70,11 +73,28 @@ def truncate_value(value: object, max_chars: int = TABLE_VALUE_CHARS) -> str:
     return fmt.clean_attribute(value, max_chars)
 
 
-def chart_label(value: object, max_chars: int = TABLE_VALUE_CHARS) -> str:
-    """Return a user value for a Plotly label: Plotly reads a few HTML tags in text, such
-    as links and line breaks, so ``<``, ``>`` and ``&`` become entities that it shows as
-    the characters themselves."""
+def chart_label(value: object, max_chars: int = CHART_LABEL_CHARS) -> str:
+    """Return a user value for Plotly text, cut to ``max_chars`` shown characters.
+
+    Plotly reads a few HTML tags in labels, hover text and titles, such as links, bold and
+    line breaks. So ``&``, ``<`` and ``>`` become entities, which it shows as the characters
+    themselves. The value is cut before escaping, so no entity is cut in half.
+    """
     return html.escape(truncate_value(value, max_chars), quote=False)
+
+
+def category_ticks(values: Sequence[object]) -> dict:
+    """Return category axis settings that name positions 0, 1, ... with the values' labels.
+
+    A chart draws value ``i`` at position ``i`` and leaves the value itself out of the
+    figure. Two values whose labels are cut to the same text then stay two bars.
+    """
+    return {
+        "type": "category",
+        "tickmode": "array",
+        "tickvals": list(range(len(values))),
+        "ticktext": [chart_label(value) for value in values],
+    }
 
 
 def escape_markdown_text(text: object) -> MarkdownSafe:

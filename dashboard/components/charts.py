@@ -9,6 +9,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from analytics.insights import formatting as fmt
+from analytics.reports.formatting import CHART_HOVER_CHARS, category_ticks, chart_label
 from dashboard.components import format as show
 
 RETENTION_COLOR = "#2a9d8f"
@@ -44,6 +45,11 @@ def _labels(periods: list[dict], grain: str = "month") -> list[str]:
     if grain in DATE_AXIS_GRAINS:
         return [str(period.get("start") or period["period"]) for period in periods]
     return [str(period["period"]) for period in periods]
+
+
+def _hover_text(text: object) -> str:
+    """Return text for hover labels, escaped and bounded; a missing or empty text is empty."""
+    return chart_label(text, CHART_HOVER_CHARS) if text not in (None, "") else ""
 
 
 def _marker_symbols(periods: list[dict]) -> list[str]:
@@ -131,7 +137,7 @@ def revenue_figure(periods: list[dict], currency: str | None, grain: str = "mont
                 "pattern": {"shape": ["" if p.get("complete") else "/" for p in periods]},
             },
             customdata=[
-                [show.money(period.get("revenue"), currency), note]
+                [_hover_text(show.money(period.get("revenue"), currency)), note]
                 for period, note in zip(periods, _completeness(periods), strict=True)
             ],
             hovertemplate="Revenue %{customdata[0]}%{customdata[1]}<extra></extra>",
@@ -216,21 +222,34 @@ def cohort_heatmap(cohorts: list[dict], max_cohorts: int = MAX_HEATMAP_COHORTS) 
 
 
 def clv_by_segment_figure(rows: list[dict], attribute: str, currency: str | None) -> go.Figure:
-    """CLV per segment value; a value whose CLV is not estimable has no bar."""
+    """CLV per segment value; a value whose CLV is not estimable has no bar.
+
+    Bars are drawn at positions 0, 1, ... named by the values' shortened, escaped labels, so
+    two long values that shorten alike stay two bars. The hover shows a longer form.
+    """
     figure = go.Figure(
         go.Bar(
-            x=[row["value"] for row in rows],
+            x=list(range(len(rows))),
             y=[row.get("clv") for row in rows],
             marker={"color": REVENUE_COLOR},
             customdata=[
-                [show.money(row.get("clv"), currency), row.get("reason") or ""] for row in rows
+                [
+                    chart_label(row["value"], CHART_HOVER_CHARS),
+                    _hover_text(show.money(row.get("clv"), currency)),
+                    _hover_text(row.get("reason")),
+                ]
+                for row in rows
             ],
-            hovertemplate="%{x}: CLV %{customdata[0]} %{customdata[1]}<extra></extra>",
+            hovertemplate=(
+                "%{customdata[0]}: CLV %{customdata[1]} %{customdata[2]}<extra></extra>"
+            ),
         )
     )
-    figure.update_xaxes(type="category", title=attribute)
+    figure.update_xaxes(
+        title=chart_label(attribute), **category_ticks([row["value"] for row in rows])
+    )
     figure.update_layout(
-        title=f"CLV by {attribute}",
+        title=f"CLV by {chart_label(attribute)}",
         yaxis_title="CLV",
         height=360,
         margin={"t": 50, "b": 40, "l": 10, "r": 10},

@@ -88,18 +88,27 @@ def render_kpi_cards(insights: Insights, periods: list[dict], clv_note: str | No
         else:
             reason = None
         help_text = f"{card.name}. {show.md(reason)}" if reason else f"{card.name}."
+        unchanged = change is not None and shows_no_change(change.formatted)
+        color = "inverse" if card.inverse else "normal"
         with column:
             st.metric(
                 card.label,
                 level.formatted if level is not None else show.NOT_AVAILABLE,
                 delta=change.formatted if change is not None else None,
-                delta_color="inverse" if card.inverse else "normal",
+                delta_color="off" if unchanged else color,
+                delta_arrow="off" if unchanged else "auto",
                 help=help_text,
                 border=True,
                 height="stretch",
                 chart_data=trend(periods, card.trend_key),
                 chart_type="area" if card.trend_key == "revenue" else "line",
             )
+
+
+def shows_no_change(formatted: str) -> bool:
+    """Tell whether a formatted change reads as zero ("+0.00 pts", "0.0%"), which gets
+    neither an arrow nor the colour of a rise or a fall."""
+    return not any(character in "123456789" for character in formatted)
 
 
 def _missing_level_reason(insights: Insights) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dashboard.components import format as show
+from dashboard.components.kpi import shows_no_change
 
 
 def test_undefined_figures_read_not_available():
@@ -34,3 +35,12 @@ def test_markdown_escape_covers_emphasis_and_links():
     assert show.md("[x](y)") == "\\[x\\](y)"
     assert show.md("<script>") == "\\<script\\>"
     assert show.md("plain text, 12.5%") == "plain text, 12.5%"
+
+
+def test_zero_change_reads_as_no_change():
+    assert shows_no_change("+0.00 pts")
+    assert shows_no_change("0.0%")
+    assert shows_no_change("-$0.00")
+    assert not shows_no_change("+0.01 pts")
+    assert not shows_no_change("-10.0%")
+    assert not shows_no_change("+$1,200.00")

@@ -193,3 +193,14 @@ def test_text_explains_a_cohort_table_left_out(events, monkeypatch):
     assert "Warning: The cohort table is left out" in text
     assert "No cohort shown: the cohort table was truncated" in text
     assert "no customer was active" not in text
+
+
+def test_stored_date_outside_range_is_explained(events):
+    # Written directly, as by an older version or another tool: imports reject such rows.
+    events.purchase("c1", "2024-01-05").purchase("c2", "9999-12-31")
+
+    with pytest.raises(InvalidInputError) as caught:
+        events.metrics(grain="month", window="period")
+
+    assert "9999-12-31" in str(caught.value)
+    assert "growthlens imports --remove" in str(caught.value)

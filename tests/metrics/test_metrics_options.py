@@ -83,3 +83,41 @@ def test_auto_window_follows_the_data():
     )
     assert resolve_window("45D", has_subscription_events=True).label == "45D"
     assert resolve_window("period", has_subscription_events=True).label == "period"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "option"),
+    [
+        ("date_to", "9999-12-31", "--to"),
+        ("date_from", "0001-01-01", "--from"),
+        ("as_of", "1899-12-31", "--as-of"),
+        ("date_to", date(2200, 1, 1), "--to"),
+    ],
+)
+def test_dates_outside_supported_range_rejected(field, value, option):
+    with pytest.raises(InvalidInputError) as caught:
+        validate_options(MetricOptions(**{field: value}))
+
+    assert f"Invalid {option} date" in str(caught.value)
+    assert "1900-01-01 to 2199-12-31" in str(caught.value)
+
+
+def test_dates_at_range_ends_accepted():
+    options = validate_options(MetricOptions(date_from="1900-01-01", date_to="2199-12-31"))
+
+    assert options.date_from == date(1900, 1, 1)
+    assert options.date_to == date(2199, 12, 31)
+
+
+def test_window_longer_than_ten_years_rejected():
+    assert normalize_window("3660D") == "3660D"
+    with pytest.raises(InvalidInputError, match="from 1 to 3,660"):
+        normalize_window("3661D")
+    with pytest.raises(InvalidInputError, match="from 1 to 3,660"):
+        normalize_window("99999999999D")
+
+
+def test_lifespan_over_a_century_rejected():
+    assert validate_options(MetricOptions(lifespan_years=100)).lifespan_years == 100
+    with pytest.raises(InvalidInputError, match="at most 100 years"):
+        validate_options(MetricOptions(lifespan_years=1e308))

@@ -82,4 +82,4 @@ def test_unwritable_folder_is_a_clear_error(tmp_path):
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(GrowthLensError) as caught:
         write_report_files(RENDERED, blocker / "reports", "report")
-    assert "Cannot create report folder" in str(caught.value)
+    assert "Failed to create the report folder" in str(caught.value)

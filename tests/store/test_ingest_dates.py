@@ -146,3 +146,22 @@ def test_unknown_time_zone_is_refused(ingest, write_file):
 
     with pytest.raises(InvalidInputError, match="Unknown time zone 'Mars/Olympus'"):
         ingest(_dates_file(write_file, ["2024-01-01"]), timezone="Mars/Olympus")
+
+
+def test_dates_outside_supported_range_are_rejected(ingest, query, write_file):
+    dates = ["1900-01-01", "9999-12-31", "0001-01-01", "1899-12-31 23:59", "2199-12-31 23:59"]
+
+    result = ingest(_dates_file(write_file, dates))
+
+    assert_accounted(result)
+    assert result.rows_loaded == 2
+    assert [(r["line"], r["column"], r["reason"]) for r in result.rejections] == [
+        (3, "timestamp", "date '9999-12-31' is outside the supported range 1900-01-01 to 2199-12-31"),
+        (4, "timestamp", "date '0001-01-01' is outside the supported range 1900-01-01 to 2199-12-31"),
+        (
+            5,
+            "timestamp",
+            "date '1899-12-31 23:59' is outside the supported range 1900-01-01 to 2199-12-31",
+        ),
+    ]  # fmt: skip
+    assert query(STORED) == [(_utc(1900, 1, 1),), (_utc(2199, 12, 31, 23, 59),)]

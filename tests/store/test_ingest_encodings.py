@@ -90,3 +90,69 @@ def test_single_byte_encoding_given_for_utf8_text_warns(ingest, query, write_fil
     result = ingest(write_file("utf8.csv", text), encoding="cp1252")
     assert any("is valid UTF-8 but was read as Windows-1252" in w for w in result.warnings)
     assert query(CITIES) == [("ZÃ¼rich",)]
+
+
+def test_short_windows_1252_file_is_detected(ingest, query, write_file):
+    # Big5 accepts ASCII letters as the second byte of a character, so charset-normalizer
+    # alone reads each accented letter and the letter after it as one Chinese character.
+    data = (
+        b"customer_id,event_time,amount,city\n"
+        b"c1,2024-01-05,10,M\xfcnchen\n"
+        b"c2,2024-01-06,12,K\xf6ln\n"
+    )
+    result = ingest(write_file("short.csv", data))
+    assert result.encoding == "cp1252"
+    assert any("read as Windows-1252" in warning for warning in result.warnings)
+    assert query(CITIES) == [("München",), ("Köln",)]
+
+
+def test_short_latin_1_french_text_is_detected(ingest, query, write_file):
+    # Latin-1 and Windows-1252 encode these letters with the same bytes. Without the
+    # single-byte rule, charset-normalizer reads this file as Big5.
+    text = (
+        "customer_id,timestamp,amount,city\n"
+        "A,2024-01-01,1,Noël\n"
+        "B,2024-01-02,2,Côte\n"
+        "C,2024-01-03,3,Orléans\n"
+    )
+    result = ingest(write_file("french.csv", text, encoding="latin-1"))
+    assert result.encoding == "cp1252"
+    assert query(CITIES) == [("Noël",), ("Côte",), ("Orléans",)]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "cities", "expected"),
+    [
+        ("big5", ("台北市", "高雄市"), "big5"),
+        ("shift_jis", ("東京都", "大阪府"), "cp932"),
+        ("gb18030", ("北京市", "上海市"), "gb18030"),
+    ],
+)
+def test_multi_byte_text_is_detected(ingest, query, write_file, encoding, cities, expected):
+    text = "customer_id,timestamp,amount,city\n" + "".join(
+        f"C{index},2024-01-0{index + 1},1,{city}\n" for index, city in enumerate(cities)
+    )
+    result = ingest(write_file(f"{encoding}.csv", text, encoding=encoding))
+    assert result.encoding == expected
+    assert any(f"read as {expected}" in warning for warning in result.warnings)
+    assert query(CITIES) == [(city,) for city in cities]
+
+
+def test_bytes_undefined_in_cp1252_go_to_detector(tmp_path):
+    # 0x81 and 0x8D have no character in Windows-1252, so charset-normalizer chooses an
+    # encoding that decodes them.
+    path = tmp_path / "undefined.csv"
+    data = b"customer_id,city\nA,x\x81y\nB,p\x8dq\n"
+    path.write_bytes(data)
+    detected = encodings.detect_encoding(path, data.index(b"\x81"))
+    assert detected is not None
+    assert detected != "cp1252"
+    data.decode(detected)
+
+
+def test_utf16_without_bom_is_detected(tmp_path):
+    # In UTF-16LE "ü" is the bytes FC 00, a lone byte above 0x7F followed by a NUL.
+    path = tmp_path / "utf16le.csv"
+    data = "customer_id,city\nA,München\nB,Köln\n".encode("utf-16-le")
+    path.write_bytes(data)
+    assert encodings.detect_encoding(path, data.index(b"\xfc")) == "utf-16-le"

@@ -109,3 +109,23 @@ def test_out_of_range_amount_rejected(ingest, tmp_path):
             "reason": "amount '1e+40' is not a number written with a decimal point",
         }
     ]
+
+
+def test_typed_dates_outside_range_rejected(ingest, query, tmp_path):
+    path = tmp_path / "far.parquet"
+    _write_parquet(
+        path,
+        "SELECT * FROM (VALUES ('A', DATE '2024-05-01', 1), ('B', DATE '9999-12-31', 2), "
+        "('C', DATE '1800-06-01', 3)) t(customer_id, order_date, amount)",
+    )
+
+    result = ingest(path, mapping={"event_time": "order_date"})
+
+    assert_accounted(result)
+    assert result.rows_loaded == 1
+    assert [(r["line"], r["column"]) for r in result.rejections] == [
+        (3, "order_date"),
+        (4, "order_date"),
+    ]
+    assert all("outside the supported range" in r["reason"] for r in result.rejections)
+    assert query("SELECT customer_id FROM events") == [("A",)]

@@ -11,7 +11,9 @@ columns are read as their text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from analytics.dates import FIRST_SUPPORTED_DAY, LAST_SUPPORTED_DAY, SUPPORTED_RANGE_TEXT
 from analytics.store.ingest import values
 from analytics.store.ingest.decisions import (
     TEXT_TYPE,
@@ -341,6 +343,13 @@ def _rejection_cases(
             "event_time IS NULL",
             label["event_time"],
             f"'date ' || {values.reason_value(time.quoted)} || {time.unreadable}",
+        ),
+        (
+            f"event_time < TIMESTAMPTZ '{FIRST_SUPPORTED_DAY.isoformat()} 00:00:00+00' OR "
+            f"event_time >= TIMESTAMPTZ '{LAST_SUPPORTED_DAY + timedelta(days=1)} 00:00:00+00'",
+            label["event_time"],
+            f"'date ' || {values.reason_value(time.quoted)} || ' is outside the supported "
+            f"range {SUPPORTED_RANGE_TEXT}'",
         ),
     ]
     if "event_type" in mapping.fields:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ CHUNK_BYTES = 4 * 1024 * 1024
 DETECTION_WINDOW_BYTES = 64 * 1024
 UTF8_NAMES = ("utf-8", "utf-8-sig")
 WINDOWS_1252 = "cp1252"
+HIGH_BYTE_PAIR = re.compile(rb"[\x80-\xff]{2}")
 
 Progress = Callable[[float], None]
 
@@ -127,13 +129,19 @@ def scan_bytes(
 def detect_encoding(path: Path, near_offset: int) -> str | None:
     """Guess the encoding of a file that is not UTF-8 from the bytes around ``near_offset``.
 
-    charset-normalizer ranks Windows-1250, -1252 and -1257 equally for most Western text;
-    Windows-1252 is preferred among equally ranked candidates because it is what
-    spreadsheet programs on Western-locale Windows save. Returns None when nothing fits.
+    Text where no two bytes above 0x7F are adjacent is in a single-byte encoding, so it is
+    read as Windows-1252 when that decodes it. East Asian multi-byte encodings put two such
+    bytes together for almost every character, but charset-normalizer often ranks them first
+    for short Western text. Other text is left to charset-normalizer, which ranks
+    Windows-1250, -1252 and -1257 equally for most Western text. Among equally ranked
+    candidates Windows-1252 is preferred because it is what spreadsheet programs on
+    Western-locale Windows save. Returns None when nothing fits.
     """
     with path.open("rb") as stream:
         stream.seek(max(near_offset - DETECTION_WINDOW_BYTES // 2, 0))
         window = stream.read(DETECTION_WINDOW_BYTES)
+    if _is_single_byte_text(window) and _decodes(window, WINDOWS_1252):
+        return WINDOWS_1252
     matches = list(charset_normalizer.from_bytes(window))
     if not matches:
         return None
@@ -142,6 +150,22 @@ def detect_encoding(path: Path, near_offset: int) -> str | None:
         if match.encoding == WINDOWS_1252 and match.chaos <= lowest_chaos + 0.01:
             return WINDOWS_1252
     return canonical_encoding(matches[0].encoding)
+
+
+def _is_single_byte_text(data: bytes) -> bool:
+    """Return whether no two bytes above 0x7F are adjacent and no byte is NUL.
+
+    NUL bytes mark UTF-16 or UTF-32 text, where a lone byte above 0x7F is part of a character.
+    """
+    return b"\x00" not in data and HIGH_BYTE_PAIR.search(data) is None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def transcode_to_utf8(

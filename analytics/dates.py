@@ -1,0 +1,19 @@
+"""The calendar range GrowthLens works in.
+
+Event times, and the dates given to the metrics, must fall between these days. A wider
+range would reach the ends of the calendar, where the day after (or before) a date does
+not exist, and placeholder dates such as 9999-12-31 would become periods of data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+FIRST_SUPPORTED_DAY = date(1900, 1, 1)
+LAST_SUPPORTED_DAY = date(2199, 12, 31)
+SUPPORTED_RANGE_TEXT = f"{FIRST_SUPPORTED_DAY.isoformat()} to {LAST_SUPPORTED_DAY.isoformat()}"
+
+
+def is_supported_day(day: date) -> bool:
+    """Tell whether ``day`` is inside the supported calendar range."""
+    return FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY

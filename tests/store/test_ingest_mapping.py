@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.errors import InvalidInputError
-from analytics.store.ingest.mapping import build_mapping, require_complete
+from analytics.store.ingest.mapping import build_mapping, repeated_name_warnings, require_complete
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,33 @@ def test_unmapped_required_field_lists_columns():
         require_complete(mapping, "f.csv")
     assert "no column found for event_time" in str(raised.value)
     assert "'when'" in str(raised.value)
+
+
+def test_repeated_header_names_are_reported():
+    mapping = build_mapping(
+        ("customer_id", "customer_id", "event_time", "amount", "channel", "channel"), {}, "f.csv"
+    )
+
+    assert repeated_name_warnings(mapping) == [
+        "The header names 2 columns 'customer_id' (columns 1, 2); they were loaded as "
+        "customer_id, attribute 'customer_id'. Rename them in the file if that is wrong.",
+        "The header names 2 columns 'channel' (columns 5, 6); they were loaded as "
+        "attribute 'channel', attribute 'channel_2'. Rename them in the file if that is wrong.",
+    ]
+
+
+def test_distinct_header_names_give_no_warning():
+    mapping = build_mapping(("customer_id", "event_time", "amount", "channel"), {}, "f.csv")
+
+    assert repeated_name_warnings(mapping) == []
+
+
+def test_repeated_header_reaches_ingest_warnings(ingest, write_file):
+    path = write_file(
+        "dup.csv", "customer_id,event_time,amount,channel,channel\nc1,2024-01-05,10,web,email\n"
+    )
+
+    result = ingest(path)
+
+    assert result.rows_loaded == 1
+    assert any("The header names 2 columns 'channel'" in warning for warning in result.warnings)

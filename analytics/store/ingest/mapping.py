@@ -205,3 +205,32 @@ def _require_column(columns: tuple[str, ...], name: str, field: str, file_name: 
             column=name.strip(),
         )
     return position
+
+
+def repeated_name_warnings(mapping: ColumnMapping, limit: int = 60) -> list[str]:
+    """Return a warning for each column name that the header gives more than once, saying
+    what each of those columns was loaded as."""
+    positions_by_name: dict[str, list[int]] = {}
+    for position, column in enumerate(mapping.columns):
+        positions_by_name.setdefault(column.strip(), []).append(position)
+    field_at = {position: field for field, position in mapping.fields.items()}
+    factors = set(mapping.amount_product or ())
+    warnings = []
+    for name, positions in positions_by_name.items():
+        if len(positions) < 2:
+            continue
+        roles = []
+        for position in positions:
+            if position in field_at:
+                roles.append(field_at[position])
+            elif position in factors:
+                roles.append("a factor of amount")
+            else:
+                roles.append(f"attribute '{mapping.attributes.get(position, '')}'")
+        shown = name if len(name) <= limit else name[:limit] + "…"
+        numbers = ", ".join(str(position + 1) for position in positions)
+        warnings.append(
+            f"The header names {len(positions)} columns '{shown}' (columns {numbers}); they "
+            f"were loaded as {', '.join(roles)}. Rename them in the file if that is wrong."
+        )
+    return warnings

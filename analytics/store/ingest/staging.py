@@ -31,7 +31,12 @@ from analytics.errors import AmbiguousDateOrderError, GrowthLensError, InvalidIn
 from analytics.store.connection import configure_connection, remove_abandoned_folders
 from analytics.store.ingest import decisions, lines
 from analytics.store.ingest.conversion import ConversionInput, conversion_sql
-from analytics.store.ingest.mapping import ColumnMapping, build_mapping, require_complete
+from analytics.store.ingest.mapping import (
+    ColumnMapping,
+    build_mapping,
+    repeated_name_warnings,
+    require_complete,
+)
 from analytics.store.ingest.options import IngestOptions
 from analytics.store.ingest.progress import ProgressTracker, SqlRunner
 from analytics.store.ingest.reading import (
@@ -172,7 +177,8 @@ def stage_file(
         conversion = _conversion_input(source, records, mapping, decided, options, count_breaks)
         _convert(runner, conversion, source, table.records)
 
-    warnings = list(source.warnings) + table.warnings + decided.warnings
+    warnings = list(source.warnings) + repeated_name_warnings(mapping)
+    warnings += table.warnings + decided.warnings
     warnings += _number_staged_rows(runner, source, settings, records, table, embedded_breaks)
     runner.run(
         """

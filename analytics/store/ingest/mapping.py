@@ -227,10 +227,10 @@ def repeated_name_warnings(mapping: ColumnMapping, limit: int = 60) -> list[str]
                 roles.append("a factor of amount")
             else:
                 roles.append(f"attribute '{mapping.attributes.get(position, '')}'")
-        shown = name if len(name) <= limit else name[:limit] + "…"
+        display_name = name if len(name) <= limit else name[:limit] + "…"
         numbers = ", ".join(str(position + 1) for position in positions)
         warnings.append(
-            f"The header names {len(positions)} columns '{shown}' (columns {numbers}); they "
+            f"The header names {len(positions)} columns '{display_name}' (columns {numbers}); they "
             f"were loaded as {', '.join(roles)}. Rename them in the file if that is wrong."
         )
     return warnings

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 import duckdb
 
-from analytics.dates import SUPPORTED_RANGE_TEXT, is_supported_day
+from analytics.dates import SUPPORTED_RANGE_TEXT, is_storable_day
 from analytics.errors import InvalidInputError
 from analytics.metrics.periods import period_index_sql
 
@@ -98,7 +98,7 @@ def read_event_extent(connection: duckdb.DuckDBPyConnection, timezone: str) -> E
     ).fetchall()[0]
     currency = lowest if lowest == highest else None
     for day in (first_date, last_date):
-        if day is not None and not is_supported_day(day):
+        if day is not None and not is_storable_day(day):
             # Imports check this range, so only a database written by other tools gets here.
             raise InvalidInputError(
                 f"The events include the date {day.isoformat()}, outside the supported range "

@@ -204,3 +204,14 @@ def test_stored_date_outside_range_is_explained(events):
 
     assert "9999-12-31" in str(caught.value)
     assert "growthlens imports --remove" in str(caught.value)
+
+
+@pytest.mark.parametrize("timezone", ["America/Los_Angeles", "Pacific/Kiritimati"])
+def test_range_ends_work_in_any_reporting_zone(events, timezone):
+    # Both instants pass the import's UTC check, but their local dates fall one day
+    # outside the range in these zones (1899-12-31 in Los Angeles, 2200-01-01 in Kiritimati).
+    events.purchase("c1", "1900-01-01T00:00:00Z").purchase("c2", "2199-12-31T23:00:00Z")
+
+    result = events.metrics(grain="year", window="period", timezone=timezone)
+
+    assert sum(period["E"] for period in result["periods"]) == 2

@@ -156,12 +156,12 @@ def test_dates_outside_supported_range_are_rejected(ingest, query, write_file):
     assert_accounted(result)
     assert result.rows_loaded == 2
     assert [(r["line"], r["column"], r["reason"]) for r in result.rejections] == [
-        (3, "timestamp", "date '9999-12-31' is outside the supported range 1900-01-01 to 2199-12-31"),
-        (4, "timestamp", "date '0001-01-01' is outside the supported range 1900-01-01 to 2199-12-31"),
+        (3, "timestamp", "date '9999-12-31' is outside the supported range 1900-01-01 to 2199-12-31 (UTC)"),
+        (4, "timestamp", "date '0001-01-01' is outside the supported range 1900-01-01 to 2199-12-31 (UTC)"),
         (
             5,
             "timestamp",
-            "date '1899-12-31 23:59' is outside the supported range 1900-01-01 to 2199-12-31",
+            "date '1899-12-31 23:59' is outside the supported range 1900-01-01 to 2199-12-31 (UTC)",
         ),
     ]  # fmt: skip
     assert query(STORED) == [(_utc(1900, 1, 1),), (_utc(2199, 12, 31, 23, 59),)]

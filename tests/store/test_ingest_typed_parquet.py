@@ -129,3 +129,19 @@ def test_typed_dates_outside_range_rejected(ingest, query, tmp_path):
     ]
     assert all("outside the supported range" in r["reason"] for r in result.rejections)
     assert query("SELECT customer_id FROM events") == [("A",)]
+
+
+def test_date_beyond_timestamp_range_rejected(ingest, query, tmp_path):
+    path = tmp_path / "huge.parquet"
+    _write_parquet(
+        path,
+        "SELECT * FROM (VALUES ('A', DATE '2024-05-01', 1), ('B', DATE '5877642-06-25', 2)) "
+        "t(customer_id, order_date, amount)",
+    )
+
+    result = ingest(path, mapping={"event_time": "order_date"})
+
+    assert_accounted(result)
+    assert result.rows_loaded == 1
+    assert [(r["line"], r["column"]) for r in result.rejections] == [(3, "order_date")]
+    assert query("SELECT customer_id FROM events") == [("A",)]

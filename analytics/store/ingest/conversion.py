@@ -232,7 +232,8 @@ class _TimeColumn:
             self.part_column: str | None = None
             instant = self.column
             if self.type in NAIVE_TIME_TYPES:
-                instant = _naive_instant_sql(f"CAST({self.column} AS TIMESTAMP)", naive_is_utc)
+                # TRY_CAST: a date beyond the TIMESTAMP range becomes NULL and is rejected.
+                instant = _naive_instant_sql(f"TRY_CAST({self.column} AS TIMESTAMP)", naive_is_utc)
             # An infinite timestamp is no instant: it is rejected like unreadable text.
             self.value = f"CASE WHEN isfinite({self.column}) THEN {instant} END"
             self.present = self.column
@@ -349,7 +350,7 @@ def _rejection_cases(
             f"event_time >= TIMESTAMPTZ '{LAST_SUPPORTED_DAY + timedelta(days=1)} 00:00:00+00'",
             label["event_time"],
             f"'date ' || {values.reason_value(time.quoted)} || ' is outside the supported "
-            f"range {SUPPORTED_RANGE_TEXT}'",
+            f"range {SUPPORTED_RANGE_TEXT} (UTC)'",
         ),
     ]
     if "event_type" in mapping.fields:

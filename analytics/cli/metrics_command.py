@@ -117,19 +117,24 @@ def metric_options(command):
     return wrapper
 
 
+def read_metrics(context: CommandContext, options: MetricOptions) -> dict:
+    """Compute the metrics from the command's database, waiting with a message while
+    another process writes to it."""
+    with connect(
+        context.database_path,
+        read_only=True,
+        lock_timeout=context.settings.limits.lock_timeout_seconds,
+        on_wait=echo_diagnostic,
+    ) as connection:
+        return compute_metrics(connection, options)
+
+
 @click.command("metrics")
 @metric_options
 @common_options
 def metrics_command(options: MetricOptions, context: CommandContext) -> None:
     """Compute retention, churn, cohorts, revenue and CLV per period."""
-    settings = context.settings
-    with connect(
-        context.database_path,
-        read_only=True,
-        lock_timeout=settings.limits.lock_timeout_seconds,
-        on_wait=echo_diagnostic,
-    ) as connection:
-        result = compute_metrics(connection, options)
+    result = read_metrics(context, options)
     if context.output_format == "json":
         emit_json(result)
     else:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import click
 
 from analytics.cli.common import CommandContext, common_options, echo_diagnostic, emit_json
-from analytics.cli.metrics_command import metric_options
-from analytics.metrics import MetricOptions, compute_metrics
+from analytics.cli.metrics_command import metric_options, read_metrics
+from analytics.metrics import MetricOptions
 from analytics.narrative import MODEL, Narrative, write_narrative
-from analytics.store import connect
 
 
 @click.command("narrate")
@@ -16,15 +15,8 @@ from analytics.store import connect
 @common_options
 def narrate_command(options: MetricOptions, context: CommandContext) -> None:
     """Write a short narrative of the latest complete period, checked against the metrics."""
-    settings = context.settings
-    with connect(
-        settings.database_path,
-        read_only=True,
-        lock_timeout=settings.limits.lock_timeout_seconds,
-        on_wait=echo_diagnostic,
-    ) as connection:
-        metrics = compute_metrics(connection, options)
-    narrative = write_narrative(metrics, settings)
+    metrics = read_metrics(context, options)
+    narrative = write_narrative(metrics, context.settings)
     if context.output_format == "json":
         emit_json(narrative.to_dict())
         return

@@ -185,8 +185,10 @@ def _segment_effect_fact(
     formatted: str,
     period: str,
     previous_period: str,
+    priority: int = model.DETAIL,
 ) -> Fact:
-    """Return a detail fact for one segment's effect on the change in ``metric``."""
+    """Return a fact for one segment's change in ``metric`` or its share of the overall
+    change."""
     return Fact(
         id=fact_id,
         label=label,
@@ -194,7 +196,7 @@ def _segment_effect_fact(
         unit=unit,
         period=period,
         formatted=formatted,
-        priority=model.DETAIL,
+        priority=priority,
         metric=metric,
         kind=model.CHANGE,
         compared_to=previous_period,
@@ -233,21 +235,11 @@ def _segment_change_fact(
         unit, formatted = model.POINTS, fmt.format_points(move.change)
     else:
         unit, formatted = model.PERCENT_CHANGE, fmt.format_percent_change(move.change)
-    return Fact(
-        id=f"{prefix}_change",
-        label=f"Change in {metric_label(metric).lower()} of {move.name}",
-        value=round(move.change, 4),
-        unit=unit,
-        period=period,
-        formatted=formatted,
-        priority=priority,
-        metric=metric,
-        kind=model.CHANGE,
-        compared_to=previous_period,
-        segment=move.name,
-        magnitude=fmt.format_magnitude(formatted),
-        higher_is_better=True,
-    )
+    label = f"Change in {metric_label(metric).lower()} of {move.name}"
+    return _segment_effect_fact(
+        metric, move, f"{prefix}_change", label, move.change, unit, formatted,
+        period, previous_period, priority,
+    )  # fmt: skip
 
 
 def _ranked(moves: list[SegmentMove]) -> list[SegmentMove]:

@@ -83,10 +83,10 @@ def truncation_message(cohorts: CohortRange, segment_count: int, grain: str) -> 
         )
     first = period_at(cohorts.first, grain).label
     if cohorts.count == 1:
-        shown = f"only the latest of the {listed} ({first})"
+        kept = f"only the latest of the {listed} ({first})"
     else:
-        shown = f"only the latest {cohorts.count:,} of the {listed}, from {first} on"
+        kept = f"only the latest {cohorts.count:,} of the {listed}, from {first} on"
     return (
-        f"The cohort table shows {shown}, because {reason}. A coarser grain or a shorter "
+        f"The cohort table shows {kept}, because {reason}. A coarser grain or a shorter "
         "date range shows every cohort."
     )

@@ -48,7 +48,8 @@ def _labels(periods: list[dict], grain: str = "month") -> list[str]:
 
 
 def _hover_text(text: object) -> str:
-    """Return text for hover labels, escaped and bounded; a missing or empty text is empty."""
+    """Return text for hover labels, escaped and bounded. A missing or empty text gives
+    an empty string."""
     return chart_label(text, CHART_HOVER_CHARS) if text not in (None, "") else ""
 
 

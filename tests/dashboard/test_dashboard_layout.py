@@ -122,11 +122,11 @@ def test_retention_table_columns_and_formats(settings: Settings):
 
     app = open_app({"window": "period"}, page="retention.py")
 
-    shown = list(app.dataframe[0].value.columns)
+    columns = list(app.dataframe[0].value.columns)
     formats = column_formats(app, 0)
     assert problems_on(app) == []
-    assert "Start" not in shown
-    assert "Free orders" not in shown
+    assert "Start" not in columns
+    assert "Free orders" not in columns
     assert formats["CRR %"] == "%.2f%%"
     assert formats["Revenue"] == "%,.2f"  # the file has no currency column
 
@@ -244,6 +244,6 @@ def test_metrics_warnings_shown_once(demo_database: Path, monkeypatch, page: str
 
     app = open_app(page=page)
 
-    shown = [warning.value for warning in app.warning if "A test caveat." in warning.value]
+    caveats = [warning.value for warning in app.warning if "A test caveat." in warning.value]
     assert problems_on(app) == []
-    assert shown == ["A test caveat."]
+    assert caveats == ["A test caveat."]

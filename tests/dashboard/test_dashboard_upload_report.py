@@ -55,10 +55,10 @@ def test_reloaded_file_reported_once(settings: Settings):
 
     again = load_on_page(upload(upload_page(), "duplicate_event_ids.csv", DUPLICATES))
 
-    shown = [text for text in alerts(again) if "loaded" in text]
+    load_alerts = [text for text in alerts(again) if "loaded" in text]
     assert problems_on(again) == []
-    assert len(shown) == 1
-    assert "was loaded before" in shown[0]
+    assert len(load_alerts) == 1
+    assert "was loaded before" in load_alerts[0]
 
 
 def test_one_event_is_singular(settings: Settings):
